@@ -1,1 +1,9 @@
 __version__ = "0.1.0"
+# The public API (../shared/DESIGN.md); the modules themselves are exported from nbs/.
+from .moments import batch_moments
+from .forward import batch_norm_forward
+from .backward import batch_norm_backward
+from .inference import batch_norm, BatchNorm1d, BatchNorm2d, BatchNorm3d, fold_batch_norm
+
+__all__ = ['batch_moments', 'batch_norm_forward', 'batch_norm_backward', 'batch_norm',
+           'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'fold_batch_norm']
