@@ -4,6 +4,7 @@ from .moments import batch_moments
 from .forward import batch_norm_forward
 from .backward import batch_norm_backward
 from .inference import batch_norm, BatchNorm1d, BatchNorm2d, BatchNorm3d, fold_batch_norm
+from .data import load_mnist5k, load_mnist
 
 __all__ = ['batch_moments', 'batch_norm_forward', 'batch_norm_backward', 'batch_norm',
-           'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'fold_batch_norm']
+           'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'fold_batch_norm', 'load_mnist5k', 'load_mnist']
