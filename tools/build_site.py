@@ -75,13 +75,20 @@ def ensure_katex():
     subprocess.run(cmd, cwd=TOOLS, check=True)
 
 
-def process_notebooks(root, workers):
+def process_notebooks(root):
     "Run nbdev's notebook processors over `nbs/` into `_proc/`, importing this checkout's package."
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [os.environ.get("PYTHONPATH")])])
     sys.path.insert(0, str(root))
+    import nbdev.processors as procs
+    from nbdev.config import get_config
     from nbdev.serve import proc_nbs
 
-    return Path(proc_nbs(n_workers=workers, force=True))
+    # Cells flagged with a test flag (`#| cuda`) need hardware this machine may lack: the doc build
+    # must not run them, just as `nbdev_test` without `--flags` does not. The patch lives in this
+    # process, so the notebooks are processed here, one after another (nbdev's workers are spawned).
+    flags, do_eval = set(get_config().tst_flags.split()), procs._do_eval
+    procs._do_eval = lambda cell: None if flags & set(cell.directives_ or {}) else do_eval(cell)
+    return Path(proc_nbs(n_workers=0, force=True))
 
 
 def prune(items, nbs, missing):
@@ -241,7 +248,6 @@ def finish_css(out):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--root", type=Path, default=TOOLS.parent, help="the project folder, with settings.ini (default: this checkout)")
-    p.add_argument("--workers", type=int, default=2, help="parallel nbdev workers (default 2)")
     p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
     args = p.parse_args(argv)
     start, cwd = time.perf_counter(), Path.cwd()
@@ -255,7 +261,7 @@ def main(argv=None):
     nbs, out = cfg.nbs_path, cfg.doc_path
     ensure_katex()
     try:
-        proc = process_notebooks(root, args.workers)
+        proc = process_notebooks(root)
     except Exception as e:  # a notebook whose exported or import cells fail, in a worker process
         cause = re.search(r"^\w+(?:Error|Exception)\b.*$", str(e.__cause__ or ""), re.M)
         print(f"error: nbdev could not process the notebooks: {e}\n{cause.group(0) if cause else ''}", file=sys.stderr)
