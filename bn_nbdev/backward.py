@@ -6,7 +6,8 @@
 from __future__ import annotations
 import time
 import numpy as np
-from .moments import acc_dtype, channel_view, squeeze_inner, per_channel, _chunks, _run
+from .moments import (acc_dtype, channel_view, squeeze_inner, chunk_plan, spread, chunk_view, channel_sums, channel_dots,
+                              empty_aligned, by_channel_blocks, numpy_settings, _run)
 from .forward import array_module, check_input, check_param, cuda_backend, batch_norm_forward
 
 # %% auto #0
@@ -28,39 +29,59 @@ def numerical_grad(f, # function of `x` returning a scalar
     return g
 
 # %% ../nbs/05_backprop.ipynb #310c93f8
-def _backward_sums(x3, dy3, mean, out=None):
-    "Per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$; centered chunks of `x3` go to `out` when its dtype allows"
-    acc = mean.dtype
-    red, sub = ((0,), 'nc,nc->c') if x3.ndim == 2 else ((0, 2), 'ncl,ncl->c')
-    mb = per_channel(mean, x3)
+def _backward_sums(x3, dy3, mean, # (outer, C[, inner]) views and the per-channel mean
+                   p=None, # `chunk_plan` of `x3` (default: made here)
+                   out=None): # buffer like `x3` that receives `x3 - mean` (default: scratch)
+    "Per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$, chunk by chunk"
+    p = p or chunk_plan(x3, mean.dtype)
+    M = spread(mean, x3, p.k)
     def f(s):
-        t = out[s] if out is not None and out.dtype == acc else np.empty(x3[s].shape, acc)
-        np.subtract(x3[s], mb, out=t, dtype=acc)
-        return dy3[s].sum(red, dtype=acc), np.einsum(sub, t, dy3[s], dtype=acc)
-    chunks = _chunks(x3)
-    parts = _run(f, chunks)
-    return sum(p[0] for p in parts), sum(p[1] for p in parts), chunks
+        xs, m = chunk_view(x3[s], p.k, M)
+        c = empty_aligned(x3[s].shape, mean.dtype) if out is None else out[s]
+        np.subtract(xs, m, out=chunk_view(c, p.k)[0])
+        return channel_sums(dy3[s], p.ones), channel_dots(c, dy3[s])
+    parts = _run(f, p.chunks)
+    return sum(q[0] for q in parts), sum(q[1] for q in parts)
+
+# %% ../nbs/05_backprop.ipynb #224a9301
+def _input_grad_chunks(x3, dy3, dx3, # (outer, C[, inner]) views of x, dy and the output dx
+                       a, b, c, # per-channel coefficients, in the accumulation dtype
+                       p): # `chunk_plan` of `x3`
+    "dx = a * (dy + b * x + c) per channel, chunk by chunk"
+    acc = a.dtype
+    ops = [spread(v, x3, p.k) for v in (a, b, c)]
+    def f(s):
+        xs, a_, b_, c_ = chunk_view(x3[s], p.k, *ops)
+        dxs, dys = chunk_view(dx3[s], p.k)[0], chunk_view(dy3[s], p.k)[0]
+        t = dxs if dxs.dtype == acc else empty_aligned(dxs.shape, acc)
+        np.multiply(xs, b_, out=t); t += c_; t += dys; t *= a_
+        if t is not dxs: dxs[...] = t
+    _run(f, p.chunks)
 
 # %% ../nbs/05_backprop.ipynb #5dfc37c0
+def _backward(x3, dy3, dx3, weight, mean, invstd, p):
+    "Training-mode batch-norm backward on views (`weight` in the accumulation dtype): dx into `dx3`; returns the two sums"
+    one = len(p.chunks) == 1 and dx3.dtype == mean.dtype      # center into dx and finish it in place
+    sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if one else None)
+    n = x3.size // x3.shape[1]
+    gs = invstd if weight is None else invstd * weight
+    b = -invstd * invstd * sdyx / n
+    if one: _input_grad_chunks(dx3, dy3, dx3, gs, b, -sdy / n, p)
+    else: _input_grad_chunks(x3, dy3, dx3, gs, b, -sdy / n - b * mean, p)
+    return sdy, sdyx
+
 def backward_train(dy, x, weight, mean, invstd, axis):
     "Training-mode batch-norm backward on NumPy arrays: (dx, dweight, dbias)"
     x, dy = np.ascontiguousarray(x), np.ascontiguousarray(dy)
-    x3, dy3 = squeeze_inner(channel_view(x, axis)), squeeze_inner(channel_view(dy, axis))
-    dx = np.empty_like(x); dx3 = squeeze_inner(channel_view(dx, axis))
-    acc = acc_dtype(x.dtype)
-    mean, invstd = mean.astype(acc, copy=False), invstd.astype(acc, copy=False)
-    with np.errstate(all='ignore'):
-        sdy, sdyx, chunks = _backward_sums(x3, dy3, mean, dx3)
-        n = x3.size // x3.shape[1]
-        gs = invstd if weight is None else invstd * weight.astype(acc)
-        A, B, C = (per_channel(v, x3) for v in (gs, -gs*invstd*invstd*sdyx/n, -gs*sdy/n))
-        centered = dx.dtype == acc
-        def f(s):
-            t = dx3[s] if centered else np.subtract(x3[s], per_channel(mean, x3), dtype=acc)
-            t *= B; t += C; t += dy3[s]*A
-            if not centered: dx3[s] = t
-        _run(f, chunks)
-    return dx, (None if weight is None else sdyx*invstd), (None if weight is None else sdy)
+    dx = empty_aligned(x.shape, x.dtype)
+    x3, dy3, dx3 = (squeeze_inner(channel_view(a, axis)) for a in (x, dy, dx))
+    p = chunk_plan(x3, acc_dtype(x.dtype))
+    w, mean, invstd = (None if v is None else v.astype(p.ones.dtype, copy=False) for v in (weight, mean, invstd))
+    with numpy_settings(p.bufsize, all='ignore'):
+        if p.blocks is None: sdy, sdyx = _backward(x3, dy3, dx3, w, mean, invstd, p)
+        else: sdy, sdyx = by_channel_blocks(lambda cs, pb: _backward(
+            x3[:, cs], dy3[:, cs], dx3[:, cs], None if w is None else w[cs], mean[cs], invstd[cs], pb), x3, p)
+    return dx, (None if weight is None else sdyx * invstd), (None if weight is None else sdy)
 
 # %% ../nbs/05_backprop.ipynb #a7d2e797
 def batch_norm_backward(dy, # gradient of the loss with respect to the output `y`

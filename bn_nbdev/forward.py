@@ -5,7 +5,8 @@
 # %% ../nbs/04_scale_shift.ipynb #5e905d7f
 from __future__ import annotations
 import numpy as np
-from .moments import (acc_dtype, channel_view, squeeze_inner, per_channel, chunked_moments, _chunks, _run)
+from .moments import (acc_dtype, channel_view, squeeze_inner, chunked_moments, chunk_plan, spread, chunk_view,
+                              empty_aligned, by_channel_blocks, numpy_settings, _run)
 
 # %% auto #0
 __all__ = ['plot_sigmoid_regime', 'fit_identity', 'plot_identity_paths', 'array_module', 'cuda_backend', 'check_input',
@@ -23,7 +24,7 @@ def plot_sigmoid_regime(raw, # pre-activations of one unit, any scale
     ax.hist(normed, bins=60, density=True, alpha=0.4, label='normalized inputs')
     ax2 = ax.twinx()
     ax2.plot(t, 1/(1+np.exp(-t)), 'k', label=r'$\sigma(x)$')
-    ax2.plot(t, 0.5 + t/4, 'k:', label=r'$\frac12+\frac x4$')
+    ax2.plot(t, 0.5 + t/4, 'k:', label=r'$\frac{1}{2}+\frac{x}{4}$')
     ax2.set_ylim(-0.1, 1.1); ax2.set_ylabel(r'$\sigma(x)$'); ax2.legend(loc='upper right')
     ax.set_xlim(-8, 8); ax.set_xlabel('sigmoid input $x$'); ax.set_ylabel('density')
     ax.set_title('Normalized inputs sit in the near-linear part of the sigmoid'); ax.legend(loc='upper left')
@@ -97,20 +98,23 @@ def check_eps(eps):
 # %% ../nbs/04_scale_shift.ipynb #cb651848
 def affine_chunks(x3, # input, (outer, C[, inner]) view
                   y3, # output view like `x3` (may be `x3` itself)
-                  scale, # per-channel multiplier
-                  shifts, # per-channel offset, or a list of one per chunk
-                  chunks=None): # slices of the outer axis (default: `_chunks(x3)`)
-    "y = x * scale + shift per channel, chunk by chunk"
-    chunks = chunks or _chunks(x3)
-    sc = per_channel(scale, x3)
-    def f(i):
-        s = chunks[i]
-        sh = per_channel(shifts[i] if isinstance(shifts, list) else shifts, x3)
-        if x3.dtype == sc.dtype:
-            np.multiply(x3[s], sc, out=y3[s]); y3[s] += sh
-        else:
-            t = x3[s] * sc; t += sh; y3[s] = t
-    _run(f, list(range(len(chunks))))
+                  scale, # per-channel multiplier, in the accumulation dtype
+                  shift, # per-channel offset
+                  center=None, # per-channel value subtracted first, or None
+                  p=None): # `chunk_plan` of `x3` (default: made here)
+    "y = (x - center) * scale + shift per channel (x * scale + shift without `center`), chunk by chunk"
+    acc = scale.dtype
+    p = p or chunk_plan(x3, acc)
+    ops = [spread(v, x3, p.k) for v in (scale, shift) + (() if center is None else (center,))]
+    def f(s):
+        xs, sc, sh, *ce = chunk_view(x3[s], p.k, *ops)
+        ys = chunk_view(y3[s], p.k)[0]
+        t = ys if ys.dtype == acc else empty_aligned(ys.shape, acc)
+        if ce: np.subtract(xs, ce[0], out=t); t *= sc
+        else: np.multiply(xs, sc, out=t)
+        t += sh
+        if t is not ys: ys[...] = t
+    _run(f, p.chunks)
 
 # %% ../nbs/04_scale_shift.ipynb #70a652a8
 def check_finite(*stats):
@@ -120,20 +124,29 @@ def check_finite(*stats):
             raise FloatingPointError("Batch statistics are not finite: the input holds NaN or inf, or its square sum overflows")
 
 # %% ../nbs/04_scale_shift.ipynb #85d16d16
+def _forward(x3, y3, weight, bias, eps, p):
+    "Training-mode batch norm of the view `x3` into `y3` (`weight`, `bias` in the accumulation dtype): (mean, var, invstd)"
+    acc = p.ones.dtype
+    one = len(p.chunks) == 1 and y3.dtype == acc          # center into y and finish it in place
+    n, mean, var = chunked_moments(x3, p, y3 if one else None)
+    invstd = 1 / np.sqrt(var + acc.type(eps))
+    scale = invstd if weight is None else invstd * weight
+    shift = np.zeros_like(mean) if bias is None else bias
+    if one: affine_chunks(y3, y3, scale, shift, None, p)
+    else: affine_chunks(x3, y3, scale, shift, mean, p)
+    return mean, var, invstd
+
 def forward_train(x, weight, bias, eps, axis):
     "Training-mode batch norm on NumPy arrays: (y, mean, var, invstd), statistics in the accumulation dtype"
     x = np.ascontiguousarray(x)
-    acc = acc_dtype(x.dtype)
-    x3 = squeeze_inner(channel_view(x, axis))
-    y = np.empty_like(x); y3 = squeeze_inner(channel_view(y, axis))
-    with np.errstate(all='ignore'):
-        centered = x.dtype == acc
-        n, mean, var, chunks, means = chunked_moments(x3, y3 if centered else None)
-        invstd = 1 / np.sqrt(var + acc.type(eps))
-        scale = invstd if weight is None else invstd * weight.astype(acc)
-        shift = np.zeros_like(mean) if bias is None else bias.astype(acc)
-        if centered: affine_chunks(y3, y3, scale, [shift + (m - mean)*scale for m in means], chunks)
-        else: affine_chunks(x3, y3, scale, shift - mean*scale, chunks)
+    y = empty_aligned(x.shape, x.dtype)
+    x3, y3 = (squeeze_inner(channel_view(a, axis)) for a in (x, y))
+    p = chunk_plan(x3, acc_dtype(x.dtype))
+    w, b = (None if v is None else v.astype(p.ones.dtype, copy=False) for v in (weight, bias))
+    with numpy_settings(p.bufsize, all='ignore'):
+        if p.blocks is None: mean, var, invstd = _forward(x3, y3, w, b, eps, p)
+        else: mean, var, invstd = by_channel_blocks(lambda cs, pb: _forward(
+            x3[:, cs], y3[:, cs], None if w is None else w[cs], None if b is None else b[cs], eps, pb), x3, p)
     return y, mean, var, invstd
 
 # %% ../nbs/04_scale_shift.ipynb #ee993769
