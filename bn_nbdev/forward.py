@@ -161,6 +161,6 @@ def batch_norm_forward(x, # input, channels on `axis`, rank >= 2
     weight, bias = check_param(weight, C, 'weight', xp), check_param(bias, C, 'bias', xp)
     check_eps(eps)
     fwd = forward_train if xp is np else cuda_backend().forward_train
-    y, mean, _, invstd = fwd(x, weight, bias, eps, axis)
-    check_finite(mean, invstd)
+    y, mean, var, invstd = fwd(x, weight, bias, eps, axis)
+    check_finite(mean, var)   # a variance that overflows to inf would leave invstd = 0, finite
     return y, mean, invstd

@@ -90,7 +90,7 @@ def batch_norm(x, # input, channels on `axis`
         return fwd(x, running_mean, running_var, weight, bias, eps, axis)
     fwd = forward_train if xp is np else cuda_backend().forward_train
     y, mean, var, invstd = fwd(x, weight, bias, eps, axis)
-    check_finite(mean, invstd)
+    check_finite(mean, var)
     if running_mean is not None: update_running(running_mean, running_var, mean, var, x.size // C, momentum)
     return y
 
@@ -199,7 +199,7 @@ def forward(self:_BatchNorm, x):
         return y
     fwd = forward_train if xp is np else cuda_backend().forward_train
     y, mean, var, invstd = fwd(x, self.weight, self.bias, self.eps, self.axis)
-    check_finite(mean, invstd)
+    check_finite(mean, var)
     if self.training and self.track_running_stats:
         self.num_batches_tracked += 1
         factor = 1 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
