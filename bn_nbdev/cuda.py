@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_gpu.ipynb #c80fd56c
 from __future__ import annotations
-import math
+import math, warnings
 import numpy as np
 try:
     import cupy
@@ -757,8 +757,10 @@ def _kernel(name, dtype_name, vec):
 def _wave(name, dtype_name, vec):
     "How many blocks of `_BLOCK` threads of a kernel the GPU holds at once"
     k, dev = _kernel(name, dtype_name, vec), cupy.cuda.Device()
-    try: per_sm = cupy.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(k.kernel.ptr, _BLOCK, 0)
-    except Exception: per_sm = 4
+    try: per_sm = cupy.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(k.ptr, _BLOCK, 0)
+    except Exception as e:   # a CuPy without the occupancy call: assume 4 blocks an SM, and say so
+        warnings.warn(f'The occupancy query failed ({e}); assuming 4 blocks of {_BLOCK} threads per SM')
+        per_sm = 4
     return max(1, per_sm) * dev.attributes['MultiProcessorCount']
 
 def _launch(name, dtype_name, vec, grid, block, args):
