@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['Case', 'CPU_CASES', 'GPU_CASES', 'TOL', 'OUTPUTS', 'CPU_CLOCK', 'case_axis', 'case_name', 'select_cases',
            'roofline_bytes', 'roofline_fraction', 'make_inputs', 'ours_fns', 'torch_fns', 'torch_op', 'run_once',
-           'compare', 'check_case', 'event_clock', 'sample', 'interleaved', 'summarize', 'cpu_device', 'gpu_device',
-           'get_device', 'copy_gbps', 'torch_views', 'roofline_fields', 'bench_case', 'json_line', 'save_results',
-           'load_results', 'table_row', 'format_table', 'thread_info', 'run_meta', 'run', 'plot_ratios',
+           'compare', 'check_case', 'event_clock', 'sample', 'interleaved', 'summarize', 'cpu_device', 'gpu_bundle',
+           'gpu_device', 'get_device', 'copy_gbps', 'torch_views', 'roofline_fields', 'bench_case', 'json_line',
+           'save_results', 'load_results', 'table_row', 'format_table', 'thread_info', 'run_meta', 'run', 'plot_ratios',
            'plot_roofline', 'main']
 
 # %% ../nbs/10_benchmarks.ipynb #3e96b343
@@ -190,6 +190,16 @@ def cpu_device():
                            ours_clock=CPU_CLOCK, torch_clock=CPU_CLOCK)
 
 # %% ../nbs/10_benchmarks.ipynb #60695dd8
+def gpu_bundle(cupy, torch, # the array module of ours, and PyTorch
+               tdev='cuda', label=None, # PyTorch's device, and the name shown (default: the CUDA device's)
+               torch_clock=None): # PyTorch's clock (default: CUDA events)
+    "The device bundle for CuPy arrays against PyTorch tensors on `tdev`; ours timed with CuPy's CUDA events"
+    tev = lambda: torch.cuda.Event(enable_timing=True)
+    return SimpleNamespace(name='gpu', label=label or torch.cuda.get_device_name(), torch=torch, tdev=tdev,
+                           asarray=cupy.asarray, to_torch=torch.from_dlpack, host=cupy.asnumpy,
+                           ours_clock=event_clock(cupy.cuda.Event, cupy.cuda.get_elapsed_time),
+                           torch_clock=torch_clock or event_clock(tev, lambda a, b: a.elapsed_time(b)))
+
 def gpu_device():
     "CuPy arrays (dispatched to `bn_nbdev.cuda`) against PyTorch's CUDA kernels, timed with CUDA events"
     try:
@@ -202,11 +212,7 @@ def gpu_device():
         raise RuntimeError(f"--device gpu needs PyTorch built with CUDA; this is torch {torch.__version__}")
     try: cuda_backend()
     except Exception as e: raise RuntimeError(f"--device gpu needs bn_nbdev.cuda (chapter 9): {type(e).__name__}: {e}") from None
-    tev = lambda: torch.cuda.Event(enable_timing=True)
-    return SimpleNamespace(name='gpu', label=torch.cuda.get_device_name(), torch=torch, tdev='cuda',
-                           asarray=cupy.asarray, to_torch=torch.from_dlpack, host=cupy.asnumpy,
-                           ours_clock=event_clock(cupy.cuda.Event, cupy.cuda.get_elapsed_time),
-                           torch_clock=event_clock(tev, lambda a, b: a.elapsed_time(b)))
+    return gpu_bundle(cupy, torch)
 
 # %% ../nbs/10_benchmarks.ipynb #6e01ef94
 def get_device(name): # `cpu` or `gpu`
