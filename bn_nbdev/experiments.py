@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SIZES', 'KINDS', 'SWEEP_LRS', 'BASE_LR', 'SLOW_LR', 'LR_MULTS', 'INIT_STD', 'INIT_MULTS', 'make_net', 'last_sigmoid',
            'train_run', 'lr_study', 'steps_to', 'best_lr', 'save_results', 'load_results', 'figure1', 'plot_figure1',
-           'plot_lr_study', 'reproduce']
+           'plot_lr_study', 'hidden_linears', 'weight_norms', 'plot_weight_growth', 'reproduce']
 
 # %% ../nbs/08_experiments.ipynb #c5b8d824
 import numpy as np
@@ -42,12 +42,14 @@ def train_run(kind, # 'plain' or 'bn'
               eval_every=100, # evaluation period, in steps
               unit=0, # unit of the last hidden layer whose sigmoid input is followed
               train_acc=False, # also record the accuracy on the whole training set
+              cbs=(), # more callbacks `cb(model, step) -> dict`, as `fit` takes
               progress=False): # show a progress bar
     "Train `make_net(kind)` with plain SGD; `fit`'s history, with test accuracy and the percentiles of one last-hidden-layer sigmoid input."
     x_tr, y_tr, x_te, y_te = data
     net, loss = make_net(kind, std, seed), SoftmaxCrossEntropy()
-    cbs = [record_input(x_te, last_sigmoid(net), units=(unit,), name='sig')]
+    extra, cbs = cbs, [record_input(x_te, last_sigmoid(net), units=(unit,), name='sig')]
     if train_acc: cbs.append(lambda m, s: {'train_acc': evaluate(m, loss, x_tr, y_tr)[1]})
+    cbs += list(extra)
     opt = SGD(net.parameters(), float(lr))   # a NumPy float64 rate would make the float32 updates float64 (NumPy 2's promotion)
     return fit(net, loss, opt, x_tr, y_tr, steps, bs=batch_size, valid=(x_te, y_te),
                every=eval_every, cbs=cbs, seed=seed, progress=progress)
@@ -194,6 +196,33 @@ def plot_lr_study(res, # results of `lr_study`
     n = len(res['seeds'])
     fig.suptitle(f"{title}: {n} seed{'s'*(n > 1)}, weights N(0, {c['std']:g}²), batch {c['batch_size']}, {c['steps']:,} steps")
     fig.tight_layout()
+    return fig
+
+# %% ../nbs/08_experiments.ipynb #0293fef2
+def hidden_linears(model): # a `Sequential` network
+    "The `Linear` layers of `model` that a `BatchNorm1d` follows: their rows are scale-invariant"
+    ls = model.layers
+    return [l for l, nxt in zip(ls, ls[1:]) if hasattr(l, 'weight') and isinstance(nxt, BatchNorm1d)]
+
+def weight_norms(model): # a `Sequential` network
+    "Mean length of the weight rows (one row per unit) of each of `hidden_linears(model)`"
+    return [float(np.linalg.norm(l.weight, axis=1).mean()) for l in hidden_linears(model)]
+
+# %% ../nbs/08_experiments.ipynb #146a0c73
+def plot_weight_growth(hists, # {learning rate: history of `train_run` with `weight_norms` recorded as 'wnorm'}
+                       title='Weight growth with batch normalization'):
+    "(a) Mean length of the weight rows of each hidden layer, (b) the effective rate lr / length² against steps, one color per rate"
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 2, figsize=(12, 4.2))
+    for c, (lr, h) in enumerate(hists.items()):
+        w = np.asarray(h['wnorm'])
+        for j, ls in zip(range(w.shape[1]), ('-', '--', ':')):
+            axs[0].plot(h['step'], w[:, j], ls, color=f'C{c}', label=f'lr {lr:g}, hidden layer {j + 1}')
+            axs[1].plot(h['step'], lr / w[:, j]**2, ls, color=f'C{c}', label=f'lr {lr:g}, hidden layer {j + 1}')
+    axs[0].set(xlabel='training step', ylabel='mean length of a unit\'s weights', title='(a) the weights grow')
+    axs[1].set(xlabel='training step', ylabel='lr / length²', yscale='log', title='(b) ... and their effective rate falls')
+    for ax in axs: ax.legend(fontsize=7, ncol=2)
+    fig.suptitle(title); fig.tight_layout()
     return fig
 
 # %% ../nbs/08_experiments.ipynb #6ee75d4c
