@@ -19,8 +19,7 @@ statuses = [ '1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Prod
 py_versions = '3.9 3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
-gpu_requirements = shlex.split(cfg.get('gpu_requirements', ''))
-dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+extras = {k[:-len('_requirements')]: shlex.split(cfg[k]) for k in cfg if k.endswith('_requirements') and k != 'requirements'}
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 lic_classifier = ['License :: ' + lic[1]] if lic[1] else []
@@ -37,7 +36,7 @@ setuptools.setup(
     packages = setuptools.find_packages(include=['bn_nbdev', 'bn_nbdev.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require = {'gpu': gpu_requirements, 'dev': dev_requirements},
+    extras_require = extras,
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),
