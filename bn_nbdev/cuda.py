@@ -5,7 +5,9 @@
 # %% ../nbs/10_gpu.ipynb #c80fd56c
 from __future__ import annotations
 import math, warnings
+from contextlib import contextmanager
 import numpy as np
+from .moments import acc_dtype, channel_view
 try:
     import cupy
     _import_error = None
@@ -13,8 +15,8 @@ except Exception as e:  # no CuPy, or a CuPy that cannot load its CUDA libraries
     cupy, _import_error = None, e
 
 # %% auto #0
-__all__ = ['available', 'require', 'is_cupy', 'to_device', 'to_host', 'min_bytes', 'kernel_source', 'forward_train',
-           'backward_train', 'forward_eval', 'all_finite']
+__all__ = ['available', 'require', 'is_cupy', 'to_device', 'to_host', 'use', 'roofline_bytes', 'kernel_source', 'forward_train',
+           'backward_train', 'forward_eval', 'all_finite', 'update_running']
 
 # %% ../nbs/10_gpu.ipynb #5dbcf36f
 def _probe():
@@ -29,6 +31,10 @@ def _probe():
     return (True, '') if n > 0 else (False, f'CuPy {cupy.__version__} is installed but there is no CUDA device')
 
 available, _why = _probe()
+_xp = cupy    # the array module the kernels run on: CuPy, or what `use` installed
+_load = None  # CUDA source -> module of kernels with `get_function(name)`; None: `cupy.RawModule`
+_cache = {}   # compiled modules, kernels and occupancy, per device
+_sems = {}    # counters of the split reductions, per device and stream
 
 # %% ../nbs/10_gpu.ipynb #13b7a793
 def require():
@@ -38,30 +44,38 @@ def require():
 # %% ../nbs/10_gpu.ipynb #1fbe6db4
 def is_cupy(a):
     "Whether `a` is a CuPy array"
-    return cupy is not None and isinstance(a, cupy.ndarray)
+    return _xp is not None and isinstance(a, _xp.ndarray)
 
 def to_device(a):
     "Copy NumPy array `a` to the current GPU; CuPy arrays and None pass through"
     if a is None or is_cupy(a): return a
     require()
-    return cupy.asarray(a)
+    return _xp.asarray(a)
 
 def to_host(a):
     "Copy CuPy array `a` to the host as a NumPy array; anything else passes through"
     return a.get() if is_cupy(a) else a
 
-# %% ../nbs/10_gpu.ipynb #5407dac1
-def min_bytes(shape, # shape of the input
-              dtype): # dtype of the input
-    "Bytes a two-kernel forward (read x twice, write y) and backward (read x and dy twice, write dx) must move: (forward, backward)"
-    n = math.prod(shape) * np.dtype(dtype).itemsize
-    return 3 * n, 5 * n
+# %% ../nbs/10_gpu.ipynb #7e295cd0
+@contextmanager
+def use(xp, # array module with the part of CuPy's API this module calls (allocation, `cuda`, `ndarray`)
+        load_kernels): # function of CUDA source returning an object whose `get_function(name)` gives a launchable kernel
+    "Run the engine on `xp`, compiling its CUDA source with `load_kernels`, inside a `with` block; restore the previous ones after it"
+    global _xp, _load, available, _why
+    saved = _xp, _load, available, _why
+    _xp, _load, available, _why = xp, load_kernels, True, ''
+    _cache.clear(); _sems.clear()
+    try: yield xp
+    finally:
+        _xp, _load, available, _why = saved
+        _cache.clear(); _sems.clear()
 
-# %% ../nbs/10_gpu.ipynb #3278262c
-def _layout(shape, axis):
-    "(N, C, L): the product of the dimensions before the channel axis, the channels, the product after"
-    a = axis % len(shape)
-    return math.prod(shape[:a]), shape[a], math.prod(shape[a + 1:])
+# %% ../nbs/10_gpu.ipynb #5407dac1
+def roofline_bytes(nbytes, # `x.nbytes`
+                   backward=True): # count the backward too
+    "Bytes a two-kernel batch norm must move: forward reads `x` twice and writes `y`; backward reads `x` and `dy` twice and writes `dx`"
+    fwd = (2 + 1) * nbytes
+    return fwd + (2 + 2 + 1) * nbytes if backward else fwd
 
 # %% ../nbs/10_gpu.ipynb #725c566a
 _VECS = {'float16': (8, 4, 2, 1), 'float32': (4, 2, 1), 'float64': (2, 1)}  # widths tried, widest first
@@ -685,6 +699,18 @@ __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* _
 }
 '''
 
+# %% ../nbs/10_gpu.ipynb #3818fd09
+_CUDA_CHECK = r'''
+// ---- finiteness: adds to *count how many of the n values of a are NaN or infinite
+template <typename U>
+__device__ __forceinline__ void count_nonfinite(const U* __restrict__ a, const long long n, int* __restrict__ count) {
+  int k = 0;
+  for (long long i = (long long)blockIdx.x * BN_BLOCK + threadIdx.x; i < n; i += (long long)gridDim.x * BN_BLOCK)
+    k += isfinite(a[i]) ? 0 : 1;
+  if (k) atomicAdd(count, k);
+}
+'''
+
 # %% ../nbs/10_gpu.ipynb #0421a2b7
 _CUDA_ENTRY = r'''
 }  // namespace bn
@@ -727,12 +753,15 @@ extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_dx_nc_##NAME##_v##VEC(
   { bn::backward_dx<T, VEC, true>(dy, x, dx, V, P, Q, mean, A, B, Cc); } \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_eval_scale_##NAME##_v##VEC( \
     const U* __restrict__ var, const U* __restrict__ weight, double eps, long long C, U* __restrict__ scale) \
-  { bn::eval_scale<U>(var, weight, eps, C, scale); }
+  { bn::eval_scale<U>(var, weight, eps, C, scale); } \
+extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_count_nonfinite_##NAME##_v##VEC( \
+    const U* __restrict__ a, long long n, int* __restrict__ count) \
+  { bn::count_nonfinite<U>(a, n, count); }
 '''
 
 # %% ../nbs/10_gpu.ipynb #bcd35897
 _CTYPES = {'float16': ('__half', 'float'), 'float32': ('float', 'float'), 'float64': ('double', 'double')}  # T, U
-_CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SUMS + _CUDA_ELEMENTWISE + _CUDA_ENTRY
+_CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SUMS + _CUDA_ELEMENTWISE + _CUDA_CHECK + _CUDA_ENTRY
 
 def kernel_source(pairs=None): # (dtype name, vector width) pairs; all of them by default
     "CUDA source with the `extern \"C\"` kernels for each (dtype name, vector width) in `pairs`"
@@ -740,43 +769,46 @@ def kernel_source(pairs=None): # (dtype name, vector width) pairs; all of them b
     return _CUDA + ''.join(f'BN_KERNELS({d}, {_CTYPES[d][0]}, {_CTYPES[d][1]}, {v})\n' for d, v in pairs)
 
 # %% ../nbs/10_gpu.ipynb #5abebf1d
-_memoize = cupy.memoize if cupy is not None else (lambda for_each_device=False: (lambda f: f))
+def _cached(key, make):
+    "`make()`, once per current device and `key` until `use` changes the engine"
+    key = (_xp.cuda.runtime.getDevice(), *key)
+    if key not in _cache: _cache[key] = make()
+    return _cache[key]
 
-@_memoize(for_each_device=True)
 def _module(dtype_name, vec):
     "The kernels for one (dtype, vector width), compiled once per device"
-    return cupy.RawModule(code=kernel_source([(dtype_name, vec)]))
+    load = _load or (lambda code: _xp.RawModule(code=code))
+    return _cached(('module', dtype_name, vec), lambda: load(kernel_source([(dtype_name, vec)])))
 
-@_memoize(for_each_device=True)
 def _kernel(name, dtype_name, vec):
     "Kernel `bn_{name}_{dtype_name}_v{vec}`"
-    return _module(dtype_name, vec).get_function(f'bn_{name}_{dtype_name}_v{vec}')
+    return _cached(('kernel', name, dtype_name, vec), lambda: _module(dtype_name, vec).get_function(f'bn_{name}_{dtype_name}_v{vec}'))
 
 # %% ../nbs/10_gpu.ipynb #dd57783e
-@_memoize(for_each_device=True)
-def _wave(name, dtype_name, vec):
-    "How many blocks of `_BLOCK` threads of a kernel the GPU holds at once"
-    k, dev = _kernel(name, dtype_name, vec), cupy.cuda.Device()
-    try: per_sm = cupy.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(k.ptr, _BLOCK, 0)
+def _occupancy(name, dtype_name, vec):
+    "Blocks of `_BLOCK` threads of a kernel that one SM holds, from the driver's occupancy query"
+    try: return _xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(_kernel(name, dtype_name, vec).ptr, _BLOCK, 0)
     except Exception as e:   # a CuPy without the occupancy call: assume 4 blocks an SM, and say so
         warnings.warn(f'The occupancy query failed ({e}); assuming 4 blocks of {_BLOCK} threads per SM')
-        per_sm = 4
-    return max(1, per_sm) * dev.attributes['MultiProcessorCount']
+        return 4
+
+def _wave(name, dtype_name, vec):
+    "How many blocks of `_BLOCK` threads of a kernel the GPU holds at once"
+    sms = _xp.cuda.Device().attributes['MultiProcessorCount']
+    return _cached(('wave', name, dtype_name, vec), lambda: max(1, _occupancy(name, dtype_name, vec)) * sms)
 
 def _launch(name, dtype_name, vec, grid, block, args):
     "Launch a kernel on the current stream"
     _kernel(name, dtype_name, vec)(grid, block, args)
 
 # %% ../nbs/10_gpu.ipynb #3d4fe4a4
-_sems = {}
-
-def _stream_key(): return cupy.cuda.runtime.getDevice(), cupy.cuda.get_current_stream().ptr
+def _stream_key(): return _xp.cuda.runtime.getDevice(), _xp.cuda.get_current_stream().ptr
 
 def _semaphores(n):
     "At least `n` zeroed int32 counters for the current device and stream; the kernels leave them zeroed"
     key = _stream_key()
     s = _sems.get(key)
-    if s is None or s.size < n: s = _sems[key] = cupy.zeros(max(n, 1024), np.int32)
+    if s is None or s.size < n: s = _sems[key] = _xp.zeros(max(n, 1024), np.int32)
     return s
 
 # %% ../nbs/10_gpu.ipynb #e39739b0
@@ -789,7 +821,7 @@ def _reduce(kind, arrays, N, C, L, vec, nparts, tail):
     dt, U, name = arrays[0].dtype.name, tail[-1].dtype, f'{kind}_{"ncl" if L > 1 else "nc"}'
     grid, block, G, counters = _reduce_plan(N, C, L, vec, _wave(name, dt, vec))
     dims = (N, C, L // vec) if L > 1 else (N, C)
-    ws, sem = (cupy.empty(nparts * C * G, U), _semaphores(counters)) if G > 1 else (_NULL, _NULL)
+    ws, sem = (_xp.empty(nparts * C * G, U), _semaphores(counters)) if G > 1 else (_NULL, _NULL)
     _launch(name, dt, vec, grid, block, (*arrays, *map(np.int64, dims), *tail[:-1], ws, sem, tail[-1]))
 
 # %% ../nbs/10_gpu.ipynb #3d47ae80
@@ -802,13 +834,9 @@ def _elementwise(kind, arrays, out, C, L, vec, params):
     _launch(name, dt, vec, (grid,), (_BLOCK,), (*arrays, out, np.int64(V), np.int64(P), np.int64(Q), *params))
 
 # %% ../nbs/10_gpu.ipynb #0e515756
-def _acc(dtype):
-    "Statistics and parameter dtype for data of `dtype`: float64 for float64, else float32"
-    return np.dtype(np.float64) if dtype == np.float64 else np.dtype(np.float32)
-
 def _as(a, dtype):
     "`a` as a contiguous array of `dtype` (no copy when it already is one), or None"
-    return None if a is None else cupy.ascontiguousarray(a, dtype=dtype)
+    return None if a is None else _xp.ascontiguousarray(a, dtype=dtype)
 
 def _device(x): return x.device
 
@@ -820,11 +848,11 @@ def forward_train(x, # CuPy array, channels on `axis`
                   axis): # channel axis
     "Training-mode batch norm of a CuPy array: (y, mean, biased var, invstd), in two kernel launches"
     with _device(x):
-        x = cupy.ascontiguousarray(x)
-        N, C, L = _layout(x.shape, axis)
-        U = _acc(x.dtype)
+        x = _xp.ascontiguousarray(x)
+        N, C, L = channel_view(x, axis).shape
+        U = acc_dtype(x.dtype)
         weight, bias = _as(weight, U), _as(bias, U)
-        y, stats = cupy.empty(x.shape, x.dtype), cupy.empty((4, C), U)   # rows: mean, var, invstd, scale
+        y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, C), U)   # rows: mean, var, invstd, scale
         vec = _vec(x.dtype, L if L > 1 else C, x)
         _reduce('fwd_stats', (x,), N, C, L, vec, 3, (_opt(weight), np.float64(eps), stats))
         _elementwise('normalize', (x,), y, C, L, vec, (stats[0], stats[3], _opt(bias)))
@@ -839,12 +867,12 @@ def backward_train(dy, # gradient of the loss with respect to the output
                    axis): # channel axis
     "Training-mode batch-norm backward of CuPy arrays: (dx, dweight, dbias), in two kernel launches"
     with _device(x):
-        x = cupy.ascontiguousarray(x)
-        dy = cupy.ascontiguousarray(dy, dtype=x.dtype)
-        N, C, L = _layout(x.shape, axis)
-        U = _acc(x.dtype)
+        x = _xp.ascontiguousarray(x)
+        dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
+        N, C, L = channel_view(x, axis).shape
+        U = acc_dtype(x.dtype)
         weight, mean, invstd = _as(weight, U), _as(mean, U), _as(invstd, U)
-        dx, grads = cupy.empty(x.shape, x.dtype), cupy.empty((5, C), U)   # rows: dweight, dbias, A, B, C
+        dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, C), U)   # rows: dweight, dbias, A, B, C
         vec = _vec(x.dtype, L if L > 1 else C, x, dy)
         _reduce('bwd_sums', (dy, x), N, C, L, vec, 2, (_opt(weight), mean, invstd, grads))
         _elementwise('dx', (dy, x), dx, C, L, vec, (mean, grads[2], grads[3], grads[4]))
@@ -860,22 +888,36 @@ def forward_eval(x, # CuPy array, channels on `axis`
                  axis): # channel axis
     "Inference-mode batch norm of a CuPy array with given statistics, in two kernel launches"
     with _device(x):
-        x = cupy.ascontiguousarray(x)
-        N, C, L = _layout(x.shape, axis)
-        U = _acc(x.dtype)
+        x = _xp.ascontiguousarray(x)
+        N, C, L = channel_view(x, axis).shape
+        U = acc_dtype(x.dtype)
         mean, var, weight, bias = (_as(a, U) for a in (running_mean, running_var, weight, bias))
-        y = cupy.empty(x.shape, x.dtype)
+        y = _xp.empty(x.shape, x.dtype)
         if x.size == 0: return y
-        vec, scale = _vec(x.dtype, L if L > 1 else C, x), cupy.empty(C, U)
+        vec, scale = _vec(x.dtype, L if L > 1 else C, x), _xp.empty(C, U)
         _launch('eval_scale', x.dtype.name, vec, (-(-C // _BLOCK),), (_BLOCK,), (var, _opt(weight), np.float64(eps), np.int64(C), scale))
         _elementwise('normalize', (x,), y, C, L, vec, (mean, scale, _opt(bias)))
         return y
 
 # %% ../nbs/10_gpu.ipynb #551a0b15
-_count_nonfinite = None if cupy is None else cupy.ReductionKernel(
-    'T a, T b', 'int64 n', '(isfinite(a) && isfinite(b)) ? 0 : 1', 'a + b', 'n = a', '0', 'bn_count_nonfinite')
+def all_finite(*stats): # CuPy arrays, e.g. a batch's mean and variance
+    "Whether every value of the CuPy arrays `stats` is finite: one small kernel per array, one synchronization"
+    with _device(stats[0]):
+        count = _xp.zeros(1, np.int32)
+        for a in stats:
+            if a.size == 0: continue
+            a = _as(a, acc_dtype(a.dtype)); dt = a.dtype.name
+            grid = min(-(-a.size // _BLOCK), 1024)
+            _launch('count_nonfinite', dt, _VECS[dt][0], (grid,), (_BLOCK,), (a, np.int64(a.size), count))
+        return int(count.get()[0]) == 0
 
-def all_finite(*arrays): # CuPy arrays; pairs of them must have the same shape
-    "Whether every value of the CuPy `arrays` is finite, with one reduction per pair and one synchronization"
-    arrays = arrays + arrays[-1:] if len(arrays) % 2 else arrays
-    return int(sum(_count_nonfinite(a, b) for a, b in zip(arrays[0::2], arrays[1::2]))) == 0
+# %% ../nbs/10_gpu.ipynb #7fd987bd
+def update_running(running_mean, # (C,) CuPy buffer, updated in place
+                   running_var, # (C,) CuPy buffer, updated in place
+                   mean, # the batch's mean
+                   var, # the batch's biased variance
+                   n, # values per channel in the batch
+                   factor): # weight of the batch: `momentum`, or 1/k for the k-th batch of a cumulative average
+    "PyTorch's running-statistics update of CuPy buffers, in place; the running variance takes the unbiased batch variance"
+    for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))):
+        r += (factor * (v - r)).astype(r.dtype, copy=False)
