@@ -4,14 +4,12 @@
 
 # %% ../nbs/05_backprop.ipynb #34a155bd
 from __future__ import annotations
-import time
 import numpy as np
-from .moments import (acc_dtype, channel_view, squeeze_inner, chunk_plan, spread, chunk_view, channel_sums, channel_dots,
-                              empty_aligned, by_channel_blocks, numpy_settings, _run)
-from .forward import array_module, check_input, check_param, cuda_backend, batch_norm_forward
+from .moments import acc_dtype
+from .forward import array_module, check_input, check_param, engine_for
 
 # %% auto #0
-__all__ = ['numerical_grad', 'backward_train', 'batch_norm_backward', 'median_time']
+__all__ = ['numerical_grad', 'batch_norm_backward']
 
 # %% ../nbs/05_backprop.ipynb #17a4be6c
 def numerical_grad(f, # function of `x` returning a scalar
@@ -28,61 +26,6 @@ def numerical_grad(f, # function of `x` returning a scalar
         gf[i] = (fp - fm) / (2*h)
     return g
 
-# %% ../nbs/05_backprop.ipynb #310c93f8
-def _backward_sums(x3, dy3, mean, # (outer, C[, inner]) views and the per-channel mean
-                   p=None, # `chunk_plan` of `x3` (default: made here)
-                   out=None): # buffer like `x3` that receives `x3 - mean` (default: scratch)
-    "Per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$, chunk by chunk"
-    p = p or chunk_plan(x3, mean.dtype)
-    M = spread(mean, x3, p.k)
-    def f(s):
-        xs, m = chunk_view(x3[s], p.k, M)
-        c = empty_aligned(x3[s].shape, mean.dtype) if out is None else out[s]
-        np.subtract(xs, m, out=chunk_view(c, p.k)[0])
-        return channel_sums(dy3[s], p.ones), channel_dots(c, dy3[s])
-    parts = _run(f, p.chunks)
-    return sum(q[0] for q in parts), sum(q[1] for q in parts)
-
-# %% ../nbs/05_backprop.ipynb #224a9301
-def _input_grad_chunks(x3, dy3, dx3, # (outer, C[, inner]) views of x, dy and the output dx
-                       a, b, c, # per-channel coefficients, in the accumulation dtype
-                       p): # `chunk_plan` of `x3`
-    "dx = a * (dy + b * x + c) per channel, chunk by chunk"
-    acc = a.dtype
-    ops = [spread(v, x3, p.k) for v in (a, b, c)]
-    def f(s):
-        xs, a_, b_, c_ = chunk_view(x3[s], p.k, *ops)
-        dxs, dys = chunk_view(dx3[s], p.k)[0], chunk_view(dy3[s], p.k)[0]
-        t = dxs if dxs.dtype == acc else empty_aligned(dxs.shape, acc)
-        np.multiply(xs, b_, out=t); t += c_; t += dys; t *= a_
-        if t is not dxs: dxs[...] = t
-    _run(f, p.chunks)
-
-# %% ../nbs/05_backprop.ipynb #5dfc37c0
-def _backward(x3, dy3, dx3, weight, mean, invstd, p):
-    "Training-mode batch-norm backward on views (`weight` in the accumulation dtype): dx into `dx3`; returns the two sums"
-    one = len(p.chunks) == 1 and dx3.dtype == mean.dtype      # center into dx and finish it in place
-    sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if one else None)
-    n = x3.size // x3.shape[1]
-    gs = invstd if weight is None else invstd * weight
-    b = -invstd * invstd * sdyx / n
-    if one: _input_grad_chunks(dx3, dy3, dx3, gs, b, -sdy / n, p)
-    else: _input_grad_chunks(x3, dy3, dx3, gs, b, -sdy / n - b * mean, p)
-    return sdy, sdyx
-
-def backward_train(dy, x, weight, mean, invstd, axis):
-    "Training-mode batch-norm backward on NumPy arrays: (dx, dweight, dbias)"
-    x, dy = np.ascontiguousarray(x), np.ascontiguousarray(dy)
-    dx = empty_aligned(x.shape, x.dtype)
-    x3, dy3, dx3 = (squeeze_inner(channel_view(a, axis)) for a in (x, dy, dx))
-    p = chunk_plan(x3, acc_dtype(x.dtype))
-    w, mean, invstd = (None if v is None else v.astype(p.ones.dtype, copy=False) for v in (weight, mean, invstd))
-    with numpy_settings(p.bufsize, all='ignore'):
-        if p.blocks is None: sdy, sdyx = _backward(x3, dy3, dx3, w, mean, invstd, p)
-        else: sdy, sdyx = by_channel_blocks(lambda cs, pb: _backward(
-            x3[:, cs], dy3[:, cs], dx3[:, cs], None if w is None else w[cs], mean[cs], invstd[cs], pb), x3, p)
-    return dx, (None if weight is None else sdyx * invstd), (None if weight is None else sdy)
-
 # %% ../nbs/05_backprop.ipynb #a7d2e797
 def batch_norm_backward(dy, # gradient of the loss with respect to the output `y`
                         x, # the forward input
@@ -97,13 +40,7 @@ def batch_norm_backward(dy, # gradient of the loss with respect to the output `y
     if dy.dtype.kind != 'f': raise TypeError(f"Expected a floating-point dy, got dtype {dy.dtype}")
     weight = check_param(weight, C, 'weight', xp)
     mean, invstd = check_param(mean, C, 'mean', xp), check_param(invstd, C, 'invstd', xp)
-    bwd = backward_train if xp is np else cuda_backend().backward_train
-    return bwd(dy, x, weight, mean, invstd, axis)
-
-# %% ../nbs/05_backprop.ipynb #947949bc
-def median_time(f, repeats=5):
-    "Median wall time of `f()` in milliseconds"
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(ts))
+    if x.size == 0:
+        z = None if weight is None else xp.zeros(C, acc_dtype(x.dtype))
+        return xp.zeros_like(x), z, None if z is None else z.copy()
+    return engine_for(x).backward_train(dy, x, weight, mean, invstd, axis)

@@ -5,12 +5,11 @@
 # %% ../nbs/04_scale_shift.ipynb #5e905d7f
 from __future__ import annotations
 import numpy as np
-from .moments import (acc_dtype, channel_view, squeeze_inner, chunked_moments, chunk_plan, spread, chunk_view,
-                              empty_aligned, by_channel_blocks, numpy_settings, _run)
+from .moments import acc_dtype
 
 # %% auto #0
-__all__ = ['plot_sigmoid_regime', 'fit_identity', 'plot_identity_paths', 'array_module', 'cuda_backend', 'check_input',
-           'check_param', 'check_eps', 'affine_chunks', 'check_finite', 'forward_train', 'batch_norm_forward']
+__all__ = ['plot_sigmoid_regime', 'fit_identity', 'plot_identity_paths', 'array_module', 'check_input', 'check_param',
+           'check_eps', 'engine_for', 'normalize_batch', 'batch_norm_forward']
 
 # %% ../nbs/04_scale_shift.ipynb #3fc73ead
 def plot_sigmoid_regime(raw, # pre-activations of one unit, any scale
@@ -62,12 +61,6 @@ def array_module(x):
         return cupy
     return np
 
-def cuda_backend():
-    "`bn_nbdev.cuda`, the kernels for CuPy arrays, after checking that CuPy and a GPU are there"
-    from bn_nbdev import cuda
-    cuda.require()
-    return cuda
-
 def check_input(x, # the input array
                 axis=1, # channel axis
                 training=True): # training needs more than one value per channel
@@ -77,7 +70,7 @@ def check_input(x, # the input array
     if x.ndim < 2: raise ValueError(f"Expected an input of rank 2 or more (batch, channels, ...), got shape {tuple(x.shape)}")
     if not -x.ndim <= axis < x.ndim: raise ValueError(f"Channel axis {axis} is out of range for an input of rank {x.ndim}")
     C = x.shape[axis]
-    if training and x.size // max(C, 1) <= 1:
+    if training and x.size // max(C, 1) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}")
     return C
 
@@ -95,58 +88,28 @@ def check_eps(eps):
     "Validate `eps`"
     if not eps > 0: raise ValueError(f"Expected eps > 0, got {eps}")
 
-# %% ../nbs/04_scale_shift.ipynb #cb651848
-def affine_chunks(x3, # input, (outer, C[, inner]) view
-                  y3, # output view like `x3` (may be `x3` itself)
-                  scale, # per-channel multiplier, in the accumulation dtype
-                  shift, # per-channel offset
-                  center=None, # per-channel value subtracted first, or None
-                  p=None): # `chunk_plan` of `x3` (default: made here)
-    "y = (x - center) * scale + shift per channel (x * scale + shift without `center`), chunk by chunk"
-    acc = scale.dtype
-    p = p or chunk_plan(x3, acc)
-    ops = [spread(v, x3, p.k) for v in (scale, shift) + (() if center is None else (center,))]
-    def f(s):
-        xs, sc, sh, *ce = chunk_view(x3[s], p.k, *ops)
-        ys = chunk_view(y3[s], p.k)[0]
-        t = ys if ys.dtype == acc else empty_aligned(ys.shape, acc)
-        if ce: np.subtract(xs, ce[0], out=t); t *= sc
-        else: np.multiply(xs, sc, out=t)
-        t += sh
-        if t is not ys: ys[...] = t
-    _run(f, p.chunks)
+# %% ../nbs/04_scale_shift.ipynb #4146e9a9
+def engine_for(x):
+    "The engine for array `x`: `bn_nbdev.numpy_engine` for NumPy arrays, `bn_nbdev.cuda` (after checking for CuPy and a GPU) for CuPy arrays"
+    if array_module(x) is np:
+        from bn_nbdev import numpy_engine
+        return numpy_engine
+    from bn_nbdev import cuda
+    cuda.require()
+    return cuda
 
-# %% ../nbs/04_scale_shift.ipynb #70a652a8
-def check_finite(*stats):
-    "Raise `FloatingPointError` unless every per-channel statistic is finite (on the GPU: one reduction, one sync)"
-    finite = all(np.isfinite(v).all() for v in stats) if array_module(stats[0]) is np else cuda_backend().all_finite(*stats)
-    if not finite:
+# %% ../nbs/04_scale_shift.ipynb #97fb9761
+def normalize_batch(x, # checked input, channels on `axis`
+                    weight, bias, # checked $\gamma$ and $\beta$, or None
+                    eps, axis):
+    "Training-mode batch norm on the engine for `x`: (y, mean, biased var, invstd); raises `FloatingPointError` for statistics that are not finite"
+    if x.size == 0:
+        z = array_module(x).zeros(x.shape[axis], acc_dtype(x.dtype))
+        return x.copy(), z, z.copy(), z.copy()
+    engine = engine_for(x)
+    y, mean, var, invstd = engine.forward_train(x, weight, bias, eps, axis)
+    if not engine.all_finite(mean, var):   # a variance that overflows to inf would leave invstd = 0, finite
         raise FloatingPointError("Batch statistics are not finite: the input holds NaN or inf, or its square sum overflows")
-
-# %% ../nbs/04_scale_shift.ipynb #85d16d16
-def _forward(x3, y3, weight, bias, eps, p):
-    "Training-mode batch norm of the view `x3` into `y3` (`weight`, `bias` in the accumulation dtype): (mean, var, invstd)"
-    acc = p.ones.dtype
-    one = len(p.chunks) == 1 and y3.dtype == acc          # center into y and finish it in place
-    n, mean, var = chunked_moments(x3, p, y3 if one else None)
-    invstd = 1 / np.sqrt(var + acc.type(eps))
-    scale = invstd if weight is None else invstd * weight
-    shift = np.zeros_like(mean) if bias is None else bias
-    if one: affine_chunks(y3, y3, scale, shift, None, p)
-    else: affine_chunks(x3, y3, scale, shift, mean, p)
-    return mean, var, invstd
-
-def forward_train(x, weight, bias, eps, axis):
-    "Training-mode batch norm on NumPy arrays: (y, mean, var, invstd), statistics in the accumulation dtype"
-    x = np.ascontiguousarray(x)
-    y = empty_aligned(x.shape, x.dtype)
-    x3, y3 = (squeeze_inner(channel_view(a, axis)) for a in (x, y))
-    p = chunk_plan(x3, acc_dtype(x.dtype))
-    w, b = (None if v is None else v.astype(p.ones.dtype, copy=False) for v in (weight, bias))
-    with numpy_settings(p.bufsize, all='ignore'):
-        if p.blocks is None: mean, var, invstd = _forward(x3, y3, w, b, eps, p)
-        else: mean, var, invstd = by_channel_blocks(lambda cs, pb: _forward(
-            x3[:, cs], y3[:, cs], None if w is None else w[cs], None if b is None else b[cs], eps, pb), x3, p)
     return y, mean, var, invstd
 
 # %% ../nbs/04_scale_shift.ipynb #ee993769
@@ -160,7 +123,5 @@ def batch_norm_forward(x, # input, channels on `axis`, rank >= 2
     C = check_input(x, axis)
     weight, bias = check_param(weight, C, 'weight', xp), check_param(bias, C, 'bias', xp)
     check_eps(eps)
-    fwd = forward_train if xp is np else cuda_backend().forward_train
-    y, mean, var, invstd = fwd(x, weight, bias, eps, axis)
-    check_finite(mean, var)   # a variance that overflows to inf would leave invstd = 0, finite
+    y, mean, var, invstd = normalize_batch(x, weight, bias, eps, axis)
     return y, mean, invstd

@@ -5,14 +5,13 @@
 # %% ../nbs/06_inference.ipynb #ab60fc8c
 from __future__ import annotations
 import numpy as np
-from .moments import acc_dtype, channel_view, squeeze_inner
-from .forward import (array_module, check_input, check_param, check_eps, check_finite, cuda_backend,
-                              affine_chunks, forward_train)
-from .backward import batch_norm_backward, _backward_sums
+from .moments import acc_dtype
+from .forward import array_module, check_input, check_param, check_eps, engine_for, normalize_batch
+from .backward import batch_norm_backward
 
 # %% auto #0
-__all__ = ['update_running', 'running_estimates', 'plot_running_estimates', 'forward_eval', 'check_momentum', 'batch_norm',
-           'backward_frozen', 'patch', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'fold_batch_norm']
+__all__ = ['update_running', 'running_estimates', 'plot_running_estimates', 'check_momentum', 'batch_norm', 'backward_frozen',
+           'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'fold_batch_norm']
 
 # %% ../nbs/06_inference.ipynb #beaeb781
 def update_running(running_mean, # buffer, updated in place
@@ -48,24 +47,20 @@ def plot_running_estimates(batches, momenta=(0.1, 0.01, None), true_mean=None):
     ax.set_title('Running estimates of the mean settle at different speeds'); ax.legend(fontsize=8)
     return fig
 
-# %% ../nbs/06_inference.ipynb #1806d570
-def forward_eval(x, running_mean, running_var, weight, bias, eps, axis):
-    "Eval-mode batch norm on NumPy arrays: one per-channel multiply-add pass"
-    x = np.ascontiguousarray(x)
-    acc = acc_dtype(x.dtype)
-    scale = 1 / np.sqrt(running_var.astype(acc) + acc.type(eps))
-    if weight is not None: scale = scale * weight.astype(acc)
-    shift = -running_mean.astype(acc) * scale
-    if bias is not None: shift = shift + bias.astype(acc)
-    y = np.empty_like(x)
-    affine_chunks(squeeze_inner(channel_view(x, axis)), squeeze_inner(channel_view(y, axis)), scale, shift)
-    return y
-
 # %% ../nbs/06_inference.ipynb #d0b05fda
 def check_momentum(momentum, allow_none=False):
     "Validate `momentum`: a number in [0, 1] (or None where allowed)"
     if momentum is None and allow_none: return
     if momentum is None or not 0 <= momentum <= 1: raise ValueError(f"Expected momentum in [0, 1]{' or None' if allow_none else ''}, got {momentum}")
+
+# %% ../nbs/06_inference.ipynb #8e3e01c6
+def _train_forward(x, running_mean, running_var, weight, bias, # checked arguments; buffers may be None
+                   factor, eps, axis): # averaging factor of the running statistics
+    "Training-mode batch norm: (y, mean, invstd); updates the running statistics in place, if given"
+    y, mean, var, invstd = normalize_batch(x, weight, bias, eps, axis)
+    if running_mean is not None and x.size:
+        engine_for(x).update_running(running_mean, running_var, mean, var, x.size // len(mean), factor)
+    return y, mean, invstd
 
 # %% ../nbs/06_inference.ipynb #febbb7f3
 def batch_norm(x, # input, channels on `axis`
@@ -84,15 +79,9 @@ def batch_norm(x, # input, channels on `axis`
     running_mean, running_var = check_param(running_mean, C, 'running_mean', xp), check_param(running_var, C, 'running_var', xp)
     check_eps(eps); check_momentum(momentum)
     if (running_mean is None) != (running_var is None): raise ValueError("Expected running_mean and running_var both given or both None")
-    if not training:
-        if running_mean is None: raise ValueError("running_mean and running_var must be given in evaluation mode (training=False)")
-        fwd = forward_eval if xp is np else cuda_backend().forward_eval
-        return fwd(x, running_mean, running_var, weight, bias, eps, axis)
-    fwd = forward_train if xp is np else cuda_backend().forward_train
-    y, mean, var, invstd = fwd(x, weight, bias, eps, axis)
-    check_finite(mean, var)
-    if running_mean is not None: update_running(running_mean, running_var, mean, var, x.size // C, momentum)
-    return y
+    if training: return _train_forward(x, running_mean, running_var, weight, bias, momentum, eps, axis)[0]
+    if running_mean is None: raise ValueError("running_mean and running_var must be given in evaluation mode (training=False)")
+    return engine_for(x).forward_eval(x, running_mean, running_var, weight, bias, eps, axis)
 
 # %% ../nbs/06_inference.ipynb #3375c930
 def backward_frozen(dy, x, weight, mean, invstd, axis):
@@ -107,21 +96,15 @@ def backward_frozen(dy, x, weight, mean, invstd, axis):
     return dx, (dy * xhat).sum(red, dtype=mean.dtype), dy.sum(red, dtype=mean.dtype)
 
 # %% ../nbs/06_inference.ipynb #50e4767d
-def _to_device(a, device):
-    "`a` as a NumPy ('cpu') or CuPy ('cuda') array; None stays None"
-    if a is None: return None
-    if device == 'cpu': return a.get() if array_module(a) is not np else a
-    return cuda_backend().to_device(a)
-
 def _as_numpy(v):
     "A NumPy copy of an array-like: NumPy, CuPy or a PyTorch tensor"
-    if hasattr(v, 'detach'): v = v.detach().cpu().numpy()
-    elif array_module(v) is not np: v = v.get()
-    return np.array(v)
+    if hasattr(v, 'detach'): return v.detach().cpu().numpy().copy()
+    from bn_nbdev import cuda
+    return np.array(cuda.to_host(v))
 
-# %% ../nbs/06_inference.ipynb #8065e967
-class _BatchNorm:
-    "Batch norm over channels on `axis`, with PyTorch's `BatchNorm*d` state and semantics"
+# %% ../nbs/06_inference.ipynb #8f9cbf50
+class _BatchNormState:
+    "Parameters, buffers and mode of a batch-norm module, under PyTorch's names"
     _ranks, _name = (), 'BatchNorm'
     def __init__(self, num_features, # C, the number of channels
                  eps=1e-5, # added to the variance
@@ -129,132 +112,119 @@ class _BatchNorm:
                  affine=True, # learn $\gamma$ and $\beta$
                  track_running_stats=True, # keep running statistics for eval mode
                  axis=1, # channel axis: 1, or -1 for channels-last
-                 dtype=np.float32): # dtype of the parameters and buffers
+                 dtype=np.float32, # dtype of the parameters and buffers
+                 *, bias=True): # with `affine`, learn $\beta$ too (PyTorch's keyword)
         check_eps(eps); check_momentum(momentum, allow_none=True)
         self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
         self.track_running_stats, self.axis, self.training = track_running_stats, axis, True
         self.weight = np.ones(num_features, dtype) if affine else None
-        self.bias = np.zeros(num_features, dtype) if affine else None
+        self.bias = np.zeros(num_features, dtype) if affine and bias else None
         self.running_mean = np.zeros(num_features, dtype) if track_running_stats else None
         self.running_var = np.ones(num_features, dtype) if track_running_stats else None
         self.num_batches_tracked = np.array(0, np.int64) if track_running_stats else None
         self.grad_weight = self.grad_bias = self._saved = None
 
-    def __call__(self, x): return self.forward(x)
-
     def __repr__(self):
         return (f"{type(self).__name__}({self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"track_running_stats={self.track_running_stats}" + (f", axis={self.axis})" if self.axis != 1 else ")"))
 
-# %% ../nbs/06_inference.ipynb #c31bc294
-import builtins
+    def train(self, mode=True):
+        "Set training mode (or eval mode with `mode=False`); returns the module"
+        self.training = bool(mode); return self
 
-def patch(f):
-    "Attach `f` as a method of the class its `self` parameter is annotated with"
-    cls = f.__globals__[f.__annotations__['self']]
-    setattr(cls, f.__name__, f)
-    return f.__globals__.get(f.__name__, getattr(builtins, f.__name__, None))
+    def eval(self):
+        "Set eval mode; returns the module"
+        return self.train(False)
 
-# %% ../nbs/06_inference.ipynb #471222b5
-@patch
-def train(self:_BatchNorm, mode=True):
-    "Set training mode (or eval mode with `mode=False`); returns the module"
-    self.training = bool(mode); return self
+    def reset_running_stats(self):
+        "Zero the running mean and batch count, and set the running variance to one, in place"
+        if not self.track_running_stats: return
+        self.running_mean[...] = 0; self.running_var[...] = 1; self.num_batches_tracked[...] = 0
 
-@patch
-def eval(self:_BatchNorm):
-    "Set eval mode; returns the module"
-    return self.train(False)
+# %% ../nbs/06_inference.ipynb #626a5021
+class _BatchNormForward(_BatchNormState):
+    "`_BatchNormState` with the forward and backward passes"
+    def _check_module_input(self, x):
+        xp = array_module(x)
+        own = self.weight if self.weight is not None else self.running_mean
+        if own is not None and array_module(own) is not xp:
+            where = 'cuda()' if xp is not np else 'cpu()'
+            raise TypeError(f"Input is a {'CuPy' if xp is not np else 'NumPy'} array but {type(self).__name__}'s parameters are not: call .{where} on the module first")
+        if getattr(x, 'ndim', None) not in self._ranks:
+            raise ValueError(f"{type(self).__name__} expected input of rank {' or '.join(map(str, self._ranks))}, got shape {tuple(getattr(x, 'shape', ()))}")
+        C = check_input(x, self.axis, self.training or self.running_mean is None)
+        if C != self.num_features:
+            raise ValueError(f"{type(self).__name__}({self.num_features}) expected {self.num_features} channels on axis {self.axis}, got input of shape {tuple(x.shape)}")
+        return xp
 
-@patch
-def reset_running_stats(self:_BatchNorm):
-    "Zero the running mean and batch count, and set the running variance to one, in place"
-    if not self.track_running_stats: return
-    self.running_mean[...] = 0; self.running_var[...] = 1; self.num_batches_tracked[...] = 0
+    def __call__(self, x): return self.forward(x)
 
-# %% ../nbs/06_inference.ipynb #3dee34e1
-@patch
-def _check_module_input(self:_BatchNorm, x):
-    xp = array_module(x)
-    own = self.weight if self.weight is not None else self.running_mean
-    if own is not None and array_module(own) is not xp:
-        where = 'cuda()' if xp is not np else 'cpu()'
-        raise TypeError(f"Input is a {'CuPy' if xp is not np else 'NumPy'} array but {type(self).__name__}'s parameters are not: call .{where} on the module first")
-    if getattr(x, 'ndim', None) not in self._ranks:
-        raise ValueError(f"{type(self).__name__} expected input of rank {' or '.join(map(str, self._ranks))}, got shape {tuple(getattr(x, 'shape', ()))}")
-    C = check_input(x, self.axis, self.training or self.running_mean is None)
-    if C != self.num_features:
-        raise ValueError(f"{type(self).__name__}({self.num_features}) expected {self.num_features} channels on axis {self.axis}, got input of shape {tuple(x.shape)}")
-    return xp
-
-@patch
-def forward(self:_BatchNorm, x):
-    "Normalize `x`, with batch statistics in training mode (updating the running ones) and running statistics in eval mode"
-    xp = self._check_module_input(x)
-    use_batch = self.training or self.running_mean is None
-    if not use_batch:
+    def forward(self, x):
+        "Normalize `x`, with batch statistics in training mode (updating the running ones) and running statistics in eval mode"
+        xp = self._check_module_input(x)
+        if self.training or self.running_mean is None:
+            track = self.training and self.track_running_stats
+            factor = self.momentum if self.momentum is not None or not track else 1 / (float(self.num_batches_tracked) + 1)
+            buffers = (self.running_mean, self.running_var) if track else (None, None)
+            y, mean, invstd = _train_forward(x, *buffers, self.weight, self.bias, factor, self.eps, self.axis)
+            if track: self.num_batches_tracked += 1
+            self._saved = (x, mean, invstd, True)
+            return y
         y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0., self.eps, self.axis)
-        acc = xp.float64 if x.dtype == xp.float64 else xp.float32
+        acc = acc_dtype(x.dtype)
         self._saved = (x, self.running_mean.astype(acc), 1 / xp.sqrt(self.running_var.astype(acc) + self.eps), False)
         return y
-    fwd = forward_train if xp is np else cuda_backend().forward_train
-    y, mean, var, invstd = fwd(x, self.weight, self.bias, self.eps, self.axis)
-    check_finite(mean, var)
-    if self.training and self.track_running_stats:
-        self.num_batches_tracked += 1
-        factor = 1 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-        update_running(self.running_mean, self.running_var, mean, var, x.size // self.num_features, factor)
-    self._saved = (x, mean, invstd, True)
-    return y
 
-@patch
-def backward(self:_BatchNorm, dy):
-    "Gradient with respect to the last forward's input; sets `grad_weight` and `grad_bias`"
-    if self._saved is None: raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-    x, mean, invstd, batch_stats = self._saved
-    if getattr(dy, 'shape', None) != x.shape: raise ValueError(f"Expected dy of the last input's shape {tuple(x.shape)}, got {tuple(getattr(dy, 'shape', ()))}")
-    bwd = batch_norm_backward if batch_stats else backward_frozen
-    dx, self.grad_weight, self.grad_bias = bwd(dy, x, self.weight, mean, invstd, self.axis)
-    return dx
+    def backward(self, dy):
+        "Gradient with respect to the last forward's input; sets `grad_weight` and `grad_bias`"
+        if self._saved is None: raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        x, mean, invstd, batch_stats = self._saved
+        if getattr(dy, 'shape', None) != x.shape: raise ValueError(f"Expected dy of the last input's shape {tuple(x.shape)}, got {tuple(getattr(dy, 'shape', ()))}")
+        bwd = batch_norm_backward if batch_stats else backward_frozen
+        dx, self.grad_weight, grad_bias = bwd(dy, x, self.weight, mean, invstd, self.axis)
+        self.grad_bias = None if self.bias is None else grad_bias
+        return dx
 
 # %% ../nbs/06_inference.ipynb #b630bf08
 _STATE = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
 
-@patch
-def state_dict(self:_BatchNorm):
-    "Parameters and buffers under PyTorch's keys (the arrays themselves, not copies)"
-    return {k: getattr(self, k) for k in _STATE if getattr(self, k) is not None}
+class _BatchNorm(_BatchNormForward):
+    "Batch norm over channels on `axis`, with PyTorch's `BatchNorm*d` state and semantics"
+    def state_dict(self):
+        "Parameters and buffers under PyTorch's keys (the arrays themselves, not copies)"
+        return {k: getattr(self, k) for k in _STATE if getattr(self, k) is not None}
 
-@patch
-def load_state_dict(self:_BatchNorm, state, # mapping of PyTorch's keys to arrays or tensors
-                    strict=True): # require exactly this module's keys
-    "Copy `state` into the parameters and buffers, in place"
-    own = self.state_dict()
-    missing, unexpected = set(own) - set(state), set(state) - set(own)
-    if strict and (missing or unexpected):
-        raise KeyError(f"Error loading state into {type(self).__name__}: missing keys {sorted(missing)}, unexpected keys {sorted(unexpected)}")
-    new = {k: _as_numpy(state[k]) for k in own if k in state}
-    for k, v in new.items():
-        if v.shape != own[k].shape: raise ValueError(f"Size mismatch for {k}: expected shape {own[k].shape}, got {v.shape}")
-    for k, v in new.items(): own[k][...] = _to_device(v.astype(own[k].dtype), 'cpu' if array_module(own[k]) is np else 'cuda')
-    return self
+    def load_state_dict(self, state, # mapping of PyTorch's keys to arrays or tensors
+                        strict=True): # require exactly this module's keys
+        "Copy `state` into the parameters and buffers, in place"
+        from bn_nbdev import cuda
+        own = self.state_dict()
+        missing, unexpected = set(own) - set(state), set(state) - set(own)
+        if strict and (missing or unexpected):
+            raise KeyError(f"Error loading state into {type(self).__name__}: missing keys {sorted(missing)}, unexpected keys {sorted(unexpected)}")
+        new = {k: _as_numpy(state[k]) for k in own if k in state}
+        for k, v in new.items():
+            if v.shape != own[k].shape: raise ValueError(f"Size mismatch for {k}: expected shape {own[k].shape}, got {v.shape}")
+        for k, v in new.items():
+            v = v.astype(own[k].dtype)
+            own[k][...] = v if array_module(own[k]) is np else cuda.to_device(v)
+        return self
 
-@patch
-def _move(self:_BatchNorm, device):
-    for k in _STATE + ('grad_weight', 'grad_bias'): setattr(self, k, _to_device(getattr(self, k), device))
-    self._saved = None
-    return self
+    def _move(self, to): # `cuda.to_device` or `cuda.to_host`
+        for k in _STATE + ('grad_weight', 'grad_bias'): setattr(self, k, to(getattr(self, k)))
+        self._saved = None
+        return self
 
-@patch
-def cuda(self:_BatchNorm):
-    "Move parameters and buffers to the GPU as CuPy arrays; returns the module"
-    cuda_backend()
-    return self._move('cuda')
+    def cuda(self):
+        "Move parameters and buffers to the GPU as CuPy arrays; returns the module"
+        from bn_nbdev import cuda
+        cuda.require()
+        return self._move(cuda.to_device)
 
-@patch
-def cpu(self:_BatchNorm):
-    "Move parameters and buffers to NumPy; returns the module"
-    return self._move('cpu')
+    def cpu(self):
+        "Move parameters and buffers to NumPy; returns the module"
+        from bn_nbdev import cuda
+        return self._move(cuda.to_host)
 
 # %% ../nbs/06_inference.ipynb #d3c84c0f
 class BatchNorm1d(_BatchNorm):

@@ -4,16 +4,12 @@
 
 # %% ../nbs/03_minibatch.ipynb #daada032
 from __future__ import annotations
-import functools, math, os, threading
-from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+import math
 import numpy as np
 
 # %% auto #0
-__all__ = ['CHUNK_BYTES', 'WIDE', 'LONG', 'Plan', 'estimate_spread', 'plot_estimate_spread', 'merge_moments', 'channel_view',
-           'numpy_settings', 'empty_aligned', 'squeeze_inner', 'per_channel', 'chunk_plan', 'spread', 'chunk_view',
-           'acc_dtype', 'channel_sums', 'channel_dots', 'chunked_moments', 'by_channel_blocks', 'batch_moments',
-           'bias_drift', 'plot_bias_drift']
+__all__ = ['estimate_spread', 'plot_estimate_spread', 'merge_moments', 'channel_view', 'acc_dtype', 'batch_moments', 'bias_drift',
+           'plot_bias_drift']
 
 # %% ../nbs/03_minibatch.ipynb #fe86e5de
 def estimate_spread(batch_sizes, # mini-batch sizes $m$ to try
@@ -57,181 +53,23 @@ def channel_view(x, # array with channels on `axis`
     s = x.shape
     return x.reshape(math.prod(s[:axis]), s[axis], math.prod(s[axis+1:]))
 
-# %% ../nbs/03_minibatch.ipynb #1291bccf
-CHUNK_BYTES = 1 << 20  # about 1 MiB of input per chunk
-
-def _chunks(n, # rows
-            row, # bytes per row
-            k=1, # chunks are whole multiples of `k` rows, but for a shorter last one
-            chunk_bytes=None): # default: `CHUNK_BYTES`
-    "Slices of `n` rows, each about `chunk_bytes` of data"
-    step = max(k, (chunk_bytes or CHUNK_BYTES) // max(row, 1) // k * k)
-    cuts = sorted({*range(0, n - n % k, step), n - n % k, n})
-    return [slice(a, b) for a, b in zip(cuts, cuts[1:])]
-
-# %% ../nbs/03_minibatch.ipynb #c626f9c0
-_pool, _threads = None, max(1, min(8, os.cpu_count() or 1))
-
-class numpy_settings:
-    "NumPy's error handling (`np.errstate`'s keywords) and ufunc buffer size (None: unchanged) for a `with` block"
-    def __init__(self, bufsize=None, **err): self.bufsize, self.errstate = bufsize, np.errstate(**err)
-    def __enter__(self):
-        self.errstate.__enter__()
-        self.old = np.setbufsize(self.bufsize) if self.bufsize else None
-    def __exit__(self, *exc):
-        if self.old: np.setbufsize(self.old)
-        return self.errstate.__exit__(*exc)
-
-# %% ../nbs/03_minibatch.ipynb #9127f72d
-def _run(f, items):
-    "`[f(i) for i in items]`, the caller and the pool's threads taking items in turn; the pool's threads use the caller's NumPy settings"
-    global _pool
-    if len(items) <= 1: return [f(i) for i in items]
-    out, todo, lock = [None] * len(items), iter(range(len(items))), threading.Lock()
-    def work():
-        while True:
-            with lock: i = next(todo, None)
-            if i is None: return
-            out[i] = f(items[i])
-    def pooled(bufsize, err):
-        with numpy_settings(bufsize, **err): work()
-    n = min(_threads, len(items))
-    if n > 1 and _pool is None: _pool = ThreadPoolExecutor(_threads - 1)
-    futs = [_pool.submit(pooled, np.getbufsize(), np.geterr()) for _ in range(n - 1)]
-    try: work()
-    finally:
-        for fu in futs:
-            if not fu.cancel(): fu.result()      # a task still queued has nothing left to do
-    return out
-
-# %% ../nbs/03_minibatch.ipynb #976df381
-def empty_aligned(shape, dtype):
-    "`np.empty(shape, dtype)` starting on a 64-byte cache line (below 64 KiB: plain `np.empty`)"
-    n = math.prod(shape) * np.dtype(dtype).itemsize
-    if n < 1 << 16: return np.empty(shape, dtype)
-    b = np.empty(n + 64, np.uint8)
-    o = -b.ctypes.data % 64
-    return b[o:o + n].view(dtype).reshape(shape)
-
-# %% ../nbs/03_minibatch.ipynb #bbe07621
-def squeeze_inner(x3):
-    "(outer, C, 1) -> (outer, C), so NumPy's inner loops run over the contiguous channels"
-    return x3[:, :, 0] if x3.ndim == 3 and x3.shape[2] == 1 else x3
-
-def per_channel(v, x3):
-    "Per-channel vector `v` shaped to broadcast against `x3` (2-d or 3-d)"
-    return v if x3.ndim == 2 else v[:, None]
-
-# %% ../nbs/03_minibatch.ipynb #68f8e8dd
-WIDE, LONG = 8192, 512  # values per tiled operand; the shortest inner length broadcast as a column
-Plan = namedtuple('Plan', 'k chunks ones bufsize blocks')
-
-@functools.lru_cache(64)
-def _plan(shape, itemsize, acc, chunk_bytes):
-    L, P = (shape[2] if len(shape) == 3 else 1), math.prod(shape[1:])
-    k = 0 if L >= LONG else -(-WIDE // P)
-    if shape[0] < 4 * k: k = 1
-    chunks = _chunks(shape[0], P * itemsize, max(k, 1), chunk_bytes)
-    channel = shape[0] * L * itemsize                  # bytes of one channel
-    blocks = _chunks(shape[1], channel, 1, chunk_bytes) if k == 0 and channel <= chunk_bytes else None
-    ones = np.ones(max(L, chunks[0].stop - chunks[0].start), acc)
-    ones.flags.writeable = False
-    return Plan(k, chunks, ones, min(L // 16 * 16, 8192) if k == 0 else None, blocks)
-
-def chunk_plan(x3, # (outer, C) or (outer, C, inner) view
-               acc): # accumulation dtype
-    "How to walk `x3`: operands tiled over `k` rows (0: a (C, 1) column), chunks, ones for BLAS sums, ufunc buffer size, channel blocks"
-    return _plan(x3.shape, x3.itemsize, np.dtype(acc), CHUNK_BYTES)
-
-# %% ../nbs/03_minibatch.ipynb #5f9f956a
-def spread(v, # per-channel vector
-           x3, k): # the data view and its plan's `k`
-    "`v` laid out to broadcast against `chunk_view`s of `x3`: a (C, 1) column for `k`=0, else `k` rows of `x3`, flattened"
-    if k == 0: return v[:, None]
-    if k == 1 and x3.ndim == 2: return v
-    out = np.empty((k,) + x3.shape[1:], v.dtype)
-    np.copyto(out, per_channel(v, x3))
-    return out.reshape(-1)
-
-def chunk_view(a, k, *ops):
-    "Chunk `a` viewed to broadcast with the `spread` operands `ops`, which are cut to its length: (view, *ops)"
-    if k == 0 or k == 1 and a.ndim == 2: return (a, *ops)
-    n = min(k, len(a)) * a[0].size
-    return (a.reshape(-1, n), *(o[:n] for o in ops))
-
 # %% ../nbs/03_minibatch.ipynb #b598524f
 def acc_dtype(dtype):
     "Accumulation dtype for data of `dtype`: float64 stays float64, everything else is float32"
     return np.dtype(np.float64) if np.dtype(dtype) == np.float64 else np.dtype(np.float32)
 
-def channel_sums(a, # chunk, (rows, C) or (rows, C, L), or a channel block
-                 ones): # ones in the accumulation dtype, at least as long as the rows and L
-    "Per-channel sums of `a` as BLAS matrix-vector products"
-    if a.dtype != ones.dtype: return a.sum((0, 2) if a.ndim == 3 else 0, dtype=ones.dtype)
-    if a.ndim == 2: return ones[:len(a)] @ a
-    r, C, L = a.shape
-    if not a.flags.c_contiguous: return (ones[:r] @ a.reshape(r, C * L)).reshape(C, L) @ ones[:L]   # a channel block
-    return (a.reshape(-1, L) @ ones[:L]).reshape(r, C).sum(0)
-
-def channel_dots(a, b):
-    "Per-channel sums of `a * b` over rows and inner positions"
-    return np.einsum('nc,nc->c' if a.ndim == 2 else 'ncl,ncl->c', a, b)
-
-# %% ../nbs/03_minibatch.ipynb #d7e77579
-def _chunk_moments(xs, p, # chunk and the `chunk_plan` of its array
-                   shift=None, # per-channel values to sum around (None: the chunk's own mean)
-                   shifts=None, # `spread(shift, ...)`, if made already
-                   check=True, # sum again around its own mean when `shift` is far from it
-                   out=None): # buffer like `xs` for `xs - shift` (default: scratch)
-    "Count, shift, mean minus shift, and centered sum of squares per channel of chunk `xs`"
-    n = xs.size // xs.shape[1]
-    if shift is None: shift, check = channel_sums(xs, p.ones) / n, False
-    v, sv = chunk_view(xs, p.k, spread(shift, xs, p.k) if shifts is None else shifts)
-    c = empty_aligned(xs.shape, p.ones.dtype) if out is None else out
-    np.subtract(v, sv, out=chunk_view(c, p.k)[0])
-    s, q = channel_sums(c, p.ones), channel_dots(c, c)
-    m2 = q - s * s / n
-    if check and (q > 16 * m2).any(): return _chunk_moments(xs, p, shift + s / n, check=False, out=out)
-    return n, shift, s / n, m2
-
-# %% ../nbs/03_minibatch.ipynb #7792eaf1
-def chunked_moments(x3, # (outer, C[, inner]) view from `channel_view` (and `squeeze_inner`)
-                    p=None, # its `chunk_plan` (default: made here)
-                    out=None): # for a single chunk: a buffer like `x3` that receives `x3 - mean`
-    "Per-channel count, mean and biased variance of `x3`, chunk by chunk around the first chunk's mean"
-    p = p or chunk_plan(x3, acc_dtype(x3.dtype))
-    s0 = p.chunks[0]
-    n0, m0, d0, m2 = _chunk_moments(x3[s0], p, out=None if out is None else out[s0])
-    if len(p.chunks) == 1:
-        if out is not None:
-            v, dv = chunk_view(out, p.k, spread(d0, x3, p.k)); v -= dv      # out held x - m0: now x - mean
-        return n0, m0 + d0, np.maximum(m2 / n0, 0)
-    K = m0 + d0; KS = spread(K, x3, p.k)
-    rest = _run(lambda s: _chunk_moments(x3[s], p, K, KS), p.chunks[1:])
-    ns = np.array([n0] + [r[0] for r in rest], K.dtype)[:, None]
-    d = np.array([m0 - K + d0] + [r[1] - K + r[2] for r in rest])     # each chunk's mean minus K
-    n = n0 + sum(r[0] for r in rest)
-    dm = (ns * d).sum(0) / n
-    m2 = m2 + sum(r[3] for r in rest) + (ns * (d - dm) ** 2).sum(0)
-    return n, K + dm, np.maximum(m2 / n, 0)
-
-# %% ../nbs/03_minibatch.ipynb #b1860a9b
-def by_channel_blocks(f, # f(cs, pb): per-channel vectors for the channels `cs`, given the block's plan `pb`
-                      x3, p): # the data view and its `chunk_plan`, which has `blocks`
-    "Run `f` over the channel blocks of `p` on the pool and join its per-channel results"
-    acc = p.ones.dtype
-    parts = _run(lambda cs: f(cs, chunk_plan(x3[:, cs], acc)), p.blocks)
-    return tuple(np.concatenate(v) for v in zip(*parts))
-
 # %% ../nbs/03_minibatch.ipynb #8ec0c197
 def batch_moments(x, # array of rank >= 2, channels on `axis`
                   axis=1, # channel axis
                   unbiased=False): # divide by $m-1$ instead of $m$
-    "Per-channel mini-batch mean and variance of `x`, two-pass in cache-sized chunks"
-    x3 = squeeze_inner(channel_view(np.ascontiguousarray(x), axis))
-    p = chunk_plan(x3, acc_dtype(x3.dtype))
-    with numpy_settings(p.bufsize): n, mean, var = chunked_moments(x3, p)
-    return mean, (var * n/(n-1) if unbiased else var)
+    "Per-channel mini-batch mean and variance of `x`, by the corrected two-pass form around a first mean"
+    x3 = channel_view(x, axis)
+    n = x3.shape[0] * x3.shape[2]                       # values per channel
+    K = x3.sum((0, 2), dtype=acc_dtype(x.dtype)) / n    # first pass: a shift near the mean
+    d = x3 - K[:, None]                                 # second pass: small centered values
+    s, q = d.sum((0, 2)), (d * d).sum((0, 2))
+    var = np.maximum(q - s * s / n, 0) / n
+    return K + s / n, (var * n / (n - 1) if unbiased else var)
 
 # %% ../nbs/03_minibatch.ipynb #bb4dd2ed
 def bias_drift(steps=200, # gradient steps
