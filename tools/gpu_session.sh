@@ -6,20 +6,29 @@
 # On the GPU it runs, continuing past failures so that one run says everything:
 #   1. nbdev_test --flags cuda (every notebook, with the GPU cells);
 #   2. python -m bn_nbdev.bench --device gpu, saved as gpu.json;
-#   3. chapter 10 executed with its #| cuda cells (tools/run_nb.py, execnb engine).
-# and writes logs, gpu.json and the executed notebook to $OUT. --collect copies gpu.json to
-# bench_results/, merges the #| cuda outputs into nbs/10_gpu.ipynb, re-executes chapter 13 (its GPU
-# table and roofline figure come from gpu.json) and cleans both notebooks.
+#   3. each notebook of CUDA_NBS that exists, executed with its #| cuda cells (tools/run_nb.py, execnb engine).
+# and writes logs, gpu.json and the executed notebooks to $OUT. --collect copies gpu.json to
+# bench_results/, merges the #| cuda outputs of each executed notebook into nbs/, re-executes
+# chapter 13 (its GPU table and roofline figure come from gpu.json) and cleans those notebooks.
+# Without CuPy or a GPU every step fails cleanly and status.txt says so.
 set -u
 cd "$(dirname "$0")/.."
+# Notebooks with #| cuda cells whose outputs the book shows; add a name here when a chapter gains some.
+CUDA_NBS="10_gpu 11_pytorch 12_distributed"
 if [ "${1:-}" = "--collect" ]; then
   src=${2:?usage: tools/gpu_session.sh --collect DIR}
   set -e
   cat "$src"/status.txt
   [ -f "$src/gpu.json" ] && cp "$src/gpu.json" bench_results/gpu.json
-  [ -f "$src/10_gpu.ipynb" ] && python3 tools/merge_outputs.py "$src/10_gpu.ipynb" nbs/10_gpu.ipynb --flag cuda
+  cleaned="nbs/13_benchmarks.ipynb"
+  for nb in $CUDA_NBS; do
+    if [ -f "$src/$nb.ipynb" ] && [ -f "nbs/$nb.ipynb" ]; then
+      python3 tools/merge_outputs.py "$src/$nb.ipynb" "nbs/$nb.ipynb" --flag cuda
+      cleaned="$cleaned nbs/$nb.ipynb"
+    fi
+  done
   python3 tools/run_nb.py nbs/13_benchmarks.ipynb
-  nbdev_clean --fname nbs/10_gpu.ipynb && nbdev_clean --fname nbs/13_benchmarks.ipynb
+  for f in $cleaned; do nbdev_clean --fname "$f"; done
   exit 0
 fi
 out=${OUT:-/tmp/gpu_session}; mkdir -p "$out"
@@ -31,8 +40,13 @@ tail -30 "$out/nbdev_test.log"
 echo "== benchmark ($(t))"
 python3 -m bn_nbdev.bench --device gpu --json "$out/gpu.json" > "$out/bench.log" 2>&1; bench_rc=$?
 cat "$out/bench.log"
-echo "== chapter 10 with its GPU cells ($(t))"
-python3 tools/run_nb.py --engine execnb --flags cuda nbs/10_gpu.ipynb > "$out/nb10.log" 2>&1; nb_rc=$?
-tail -40 "$out/nb10.log"
-[ "$nb_rc" -eq 0 ] && cp nbs/10_gpu.ipynb "$out/10_gpu.ipynb"     # a failed run is not written (run_nb.py)
-echo "nbdev_test rc=$test_rc bench rc=$bench_rc chapter9 rc=$nb_rc ($(t))" | tee "$out/status.txt"
+status="nbdev_test rc=$test_rc bench rc=$bench_rc"
+for nb in $CUDA_NBS; do
+  [ -f "nbs/$nb.ipynb" ] || continue
+  echo "== $nb with its GPU cells ($(t))"
+  python3 tools/run_nb.py --engine execnb --flags cuda "nbs/$nb.ipynb" > "$out/$nb.log" 2>&1; rc=$?
+  tail -40 "$out/$nb.log"
+  [ "$rc" -eq 0 ] && cp "nbs/$nb.ipynb" "$out/$nb.ipynb"     # a failed run is not written (run_nb.py)
+  status="$status $nb rc=$rc"
+done
+echo "$status ($(t))" | tee "$out/status.txt"
