@@ -322,7 +322,7 @@ def mpi_launch(n, # processes, all on this machine
     if p.returncode: raise RuntimeError(f"mpiexec -n {n} {' '.join(map(str, args))} failed with exit code {p.returncode}:\n{err[-3000:]}")
     return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
-# %% ../nbs/12_distributed.ipynb #d8d2d728
+# %% ../nbs/12_distributed.ipynb #ecb27df3
 def _global_batches(n, bs, seed):
     "Index batches of `bs` from shuffled epochs of `range(n)`, in the order chapter 8's `fit` draws them"
     rng = np.random.default_rng(seed)
@@ -358,7 +358,7 @@ def data_parallel_run(sync=True, # SyncBatchNorm (True) or each process's own ba
         opt.step()
     return np.array(log) if r == 0 else None
 
-# %% ../nbs/12_distributed.ipynb #afeef1ec
+# %% ../nbs/12_distributed.ipynb #3ed79473
 def bench(shape=(32, 64, 56, 56), # the global batch, NCHW float32, split evenly over the processes
           repeats=20, # timed steps of each module; medians are reported
           comm=None): # communicator; None: `MPI.COMM_WORLD`
@@ -380,7 +380,7 @@ def bench(shape=(32, 64, 56, 56), # the global batch, NCHW float32, split evenly
     return {'processes': P, 'local_shape': (n,) + tuple(shape[1:]), 'sync_ms': out['sync'], 'local_ms': out['local'],
             'ratio': out['sync'] / out['local'], 'bytes_fwd': fwd, 'bytes_bwd': bwd}
 
-# %% ../nbs/12_distributed.ipynb #17abaf96
+# %% ../nbs/12_distributed.ipynb #80efb41a
 def _main(argv=None):
     "`python -m bn_nbdev.distributed --bench` or `--train sync|local OUT.npy`, under `mpiexec -n P`"
     import argparse
@@ -397,11 +397,11 @@ def _main(argv=None):
         log = data_parallel_run(a.train == 'sync', steps=a.steps)
         if log is not None: np.save(a.out, log)
 
-# %% ../nbs/12_distributed.ipynb #37de65b1
+# %% ../nbs/12_distributed.ipynb #f6560801
 #| eval: false
 if __name__ == '__main__': _main()
 
-# %% ../nbs/12_distributed.ipynb #7c7dc43e
+# %% ../nbs/12_distributed.ipynb #7f8304e6
 def reproduce(folder='results', # folder for the saved run and benchmark output, created if missing
               steps=1000): # SGD steps of each training run
     "Run this chapter's saved experiments on 4 local processes (about 3 minutes on two cores, oversubscribed): the training curves and the benchmark"
@@ -420,7 +420,7 @@ def reproduce(folder='results', # folder for the saved run and benchmark output,
     (folder/'distributed_bench.txt').write_text('\n'.join(lines) + '\n')
     return res
 
-# %% ../nbs/12_distributed.ipynb #37e3fdb7
+# %% ../nbs/12_distributed.ipynb #cb2d18ec
 def plot_data_parallel(res): # results of `reproduce`, or `load_results` of the saved file
     "Test accuracy against steps: local batch norm on 4 x 8, SyncBatchNorm on 4 x 8 and one process with batch 32"
     import matplotlib.pyplot as plt
