@@ -262,9 +262,11 @@ def main(argv=None):
     ensure_katex()
     try:
         proc = process_notebooks(root)
-    except Exception as e:  # a notebook whose exported or import cells fail, in a worker process
-        cause = re.search(r"^\w+(?:Error|Exception)\b.*$", str(e.__cause__ or ""), re.M)
-        print(f"error: nbdev could not process the notebooks: {e}\n{cause.group(0) if cause else ''}", file=sys.stderr)
+    except Exception as e:  # a notebook whose exported, show_doc or import cells fail (nbdev runs those cells)
+        c = e.__cause__
+        cause = f"{type(c).__name__}: {c}" if c else ""
+        print(f"error: nbdev could not process the notebooks: {e}\n{cause}\n(to build the docs nbdev runs only the cells that export, "
+              "call show_doc or import, skipping the rest: keep imports in cells of their own)", file=sys.stderr)
         return 1
     write_config(root, nbs, proc)
     try:
