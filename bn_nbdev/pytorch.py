@@ -11,23 +11,23 @@ except ImportError as e: raise ImportError("bn_nbdev.pytorch needs PyTorch: pip 
 from . import batch_norm_forward, batch_norm_backward, batch_norm
 
 # %% auto #0
-__all__ = ['channels_last', 'engine_view', 'empty_like_layout', 'as_array', 'as_tensor', 'on_torch_stream', 'acc_dtype',
+__all__ = ['is_channels_last', 'engine_view', 'empty_like_layout', 'as_array', 'as_tensor', 'on_torch_stream', 'acc_dtype',
            'check_args', 'batch_norm_op', 'batch_norm_backward_op', 'batch_norm_backward_torch', 'update_running_stats',
            'functional_batch_norm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'convert_model', 'small_cnn',
            'train_cnn', 'compare_training', 'plot_loss_curves']
 
-# %% ../nbs/11_pytorch.ipynb #f89516b1
-def channels_last(x):
+# %% ../nbs/11_pytorch.ipynb #6a355b6a
+def is_channels_last(x):
     "Whether `x` is stored with its channels innermost (as `torch.channels_last`) rather than contiguously"
     return x.dim() > 2 and not x.is_contiguous() and x.movedim(1, -1).is_contiguous()
 
 def engine_view(x):
     "`x` as a contiguous tensor (a view when possible) and the channel axis of that array: 1, or -1 for channels-last"
-    return (x.movedim(1, -1), -1) if channels_last(x) else (x.contiguous(), 1)
+    return (x.movedim(1, -1), -1) if is_channels_last(x) else (x.contiguous(), 1)
 
 def empty_like_layout(x, dtype=None):
     "An uninitialized tensor shaped like `x`, channels-last when `x` is (the layout of our outputs)"
-    if not channels_last(x): return torch.empty(x.shape, dtype=dtype or x.dtype, device=x.device)
+    if not is_channels_last(x): return torch.empty(x.shape, dtype=dtype or x.dtype, device=x.device)
     return torch.empty(x.movedim(1, -1).shape, dtype=dtype or x.dtype, device=x.device).movedim(-1, 1)
 
 # %% ../nbs/11_pytorch.ipynb #6ff041f1
