@@ -4,8 +4,8 @@
 
 # %% ../nbs/02_whitening.ipynb #3700d975
 from __future__ import annotations
-import time
 import numpy as np
+from .bench import median_time
 
 # %% auto #0
 __all__ = ['batch_cov', 'zca_fit', 'apply_whitening', 'zca_whiten', 'standardize_fit', 'standardize', 'plot_whitening_2d',
@@ -153,21 +153,6 @@ def plot_lr_sweep(lrs, # step sizes tried
     return fig
 
 # %% ../nbs/02_whitening.ipynb #abb26c92
-def _median_time(f, repeats, min_s=2e-3):
-    "Median over `repeats` of the seconds per call of `f`, timing loops of calls that last at least `min_s`."
-    n = 1
-    while True:
-        t = time.perf_counter()
-        for _ in range(n): f()
-        if (dt := time.perf_counter() - t) >= min_s: break
-        n *= 2
-    ts = [dt/n]
-    for _ in range(repeats - 1):
-        t = time.perf_counter()
-        for _ in range(n): f()
-        ts.append((time.perf_counter() - t)/n)
-    return float(np.median(ts))
-
 def time_normalizers(ds, # widths d to time
                      m=256, # batch size, fixed
                      repeats=3, # repeats per width; the median is kept
@@ -177,7 +162,7 @@ def time_normalizers(ds, # widths d to time
     rng, out = np.random.default_rng(seed), []
     for d in ds:
         x = rng.standard_normal((m, d))
-        out.append((_median_time(lambda: zca_whiten(x, eps), repeats), _median_time(lambda: standardize(x, eps), repeats)))
+        out.append([median_time(f, repeats, min_s=2e-3)/1e3 for f in (lambda: zca_whiten(x, eps), lambda: standardize(x, eps))])
     return np.array(out).T
 
 # %% ../nbs/02_whitening.ipynb #1c3a67de
