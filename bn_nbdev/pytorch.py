@@ -223,7 +223,7 @@ def convert_model(module): # a `torch.nn.Module`; converted in place where it co
     for name, child in module.named_children(): out.add_module(name, convert_model(child))
     return out
 
-# %% ../nbs/11_pytorch.ipynb #215ce0f6
+# %% ../nbs/11_pytorch.ipynb #06eceda6
 def small_cnn(seed=0, # seed of the initial weights
               dtype=torch.float32):
     "A small MNIST CNN with `torch.nn.BatchNorm2d` after each convolution"
@@ -248,7 +248,7 @@ def train_cnn(model, # the network, trained in place
         losses.append(loss.item())
     return np.array(losses)
 
-# %% ../nbs/11_pytorch.ipynb #98e3b55f
+# %% ../nbs/11_pytorch.ipynb #637c4010
 def compare_training(steps=300, # SGD steps of each run
                      seed=0, # seed of the weights and of the batches
                      dtype=torch.float32):
