@@ -163,15 +163,10 @@ class SyncBatchNorm(BatchNorm1d):
     "Batch norm whose training statistics are those of the whole batch, spread over the processes of `comm`"
     _ranks = (2, 3, 4, 5)
     def __init__(self, num_features, # C, the number of channels
-                 eps=1e-5, # added to the variance
-                 momentum=0.1, # running-average factor; None for the cumulative average
-                 affine=True, # learn $\gamma$ and $\beta$
-                 track_running_stats=True, # keep running statistics for eval mode
-                 axis=1, # channel axis: 1, or -1 for channels-last
+                 *args, # `eps, momentum, affine, track_running_stats, axis, dtype`, as for `BatchNorm*d`
                  comm=None, # mpi4py or `cupyx.distributed` communicator; None: `MPI.COMM_WORLD` if mpi4py imports; 'mpi': `MPI.COMM_WORLD`, required
-                 dtype=np.float32): # dtype of the parameters and buffers
-        super().__init__(num_features, eps=eps, momentum=momentum, affine=affine,
-                         track_running_stats=track_running_stats, axis=axis, dtype=dtype)
+                 **kwargs): # the same by keyword, and `bias`, as for `BatchNorm*d`
+        super().__init__(num_features, *args, **kwargs)
         self.comm, self._group, self._sync = comm, None, None
 
 # %% ../nbs/12_distributed.ipynb #11c11753
@@ -273,7 +268,7 @@ def convert_sync_batchnorm(model, # a `Sequential` network, a layer, or a `Batch
     if isinstance(model, (BatchNorm1d, BatchNorm2d, BatchNorm3d)) and not isinstance(model, SyncBatchNorm):
         own = model.weight if model.weight is not None else model.running_mean
         s = SyncBatchNorm(model.num_features, model.eps, model.momentum, model.affine, model.track_running_stats,
-                          model.axis, comm, dtype=np.float32 if own is None else own.dtype)
+                          model.axis, comm=comm, dtype=np.float32 if own is None else own.dtype)
         for k in ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'):
             v = getattr(model, k); setattr(s, k, None if v is None else v.copy())
         return s.train(model.training)
