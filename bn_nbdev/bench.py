@@ -8,7 +8,7 @@ __all__ = ['Case', 'CPU_CASES', 'GPU_CASES', 'TOL', 'OUTPUTS', 'CPU_CLOCK', 'cas
            'event_clock', 'sample', 'interleaved', 'median_time', 'summarize', 'cpu_device', 'gpu_bundle', 'gpu_device',
            'get_device', 'copy_gbps', 'torch_views', 'roofline_fields', 'bench_case', 'json_line', 'save_results',
            'load_results', 'table_row', 'format_table', 'thread_info', 'run_meta', 'run', 'plot_ratios',
-           'plot_roofline', 'main']
+           'plot_roofline', 'host_paths', 'host_costs', 'format_host', 'main']
 
 # %% ../nbs/13_benchmarks.ipynb #3e96b343
 import argparse, importlib, json, os, platform, sys, time
@@ -435,10 +435,53 @@ def plot_roofline(recs, axs=None):
     axs[0].figure.suptitle(f"Share of the memory-bandwidth roofline reached, {recs[0]['device_name']}")
     axs[0].figure.tight_layout(); return axs
 
+# %% ../nbs/13_benchmarks.ipynb #b8f51cb2
+def host_paths(xp, # array module of the device arrays: CuPy, or the emulator's stand-in
+               shape=(32, 64, 14, 14), # NCHW float32 input
+               seed=0):
+    "{path: function of no arguments}: one call of each public-API path on seeded device arrays"
+    from .inference import batch_norm, BatchNorm2d
+    x, dy, w, b = (xp.asarray(a) for a in make_inputs(Case(shape, 'NCHW', 'float32'), seed))
+    C = shape[1]; rm, rv = xp.zeros(C, np.float32), xp.ones(C, np.float32)
+    def fwd_bwd():
+        y, m, i = batch_norm_forward(x, w, b); return batch_norm_backward(dy, x, w, m, i)
+    def module(bn): return lambda: (bn(x), bn.backward(dy) if bn.training else None)
+    return {'functional train fwd+bwd': fwd_bwd,
+            'functional train fwd, running stats': lambda: batch_norm(x, rm, rv, w, b, training=True),
+            'functional eval fwd': lambda: batch_norm(x, rm, rv, w, b),
+            'module train fwd+bwd, momentum 0.1': module(BatchNorm2d(C).cuda()),
+            'module train fwd+bwd, momentum None': module(BatchNorm2d(C, momentum=None).cuda()),
+            'module eval fwd': module(BatchNorm2d(C).cuda().eval())}
+
+# %% ../nbs/13_benchmarks.ipynb #7e77b8d1
+def host_costs(shape=(32, 64, 14, 14), # NCHW float32 input
+               repeats=7, min_s=0.05, # samples, and the least seconds each sample loops for
+               sms=132, blocks_per_sm=4): # the emulated GPU: an H100's wave
+    "Per public-API path, on the emulator: kernels, other CuPy operations, memsets and host waits per call, and host µs per call with no-op kernels"
+    from . import testing
+    recs = []
+    with testing.emulated(sms, blocks_per_sm) as cp:
+        for name, f in host_paths(cp, shape).items():
+            f()                                                        # compiles the kernels
+            testing.reset_counts(); f(); n = dict(testing.host_counts)
+            testing.run_kernels['on'] = False
+            try: us = 1e3 * median_time(f, repeats, min_s)
+            finally: testing.run_kernels['on'] = True
+            recs.append(dict(path=name, **n, launches=n['kernels'] + n['array_ops'] + n['memsets'], host_us=round(us, 1)))
+    return recs
+
+def format_host(recs):
+    "A plain-text table of `host_costs` records"
+    cols = ('path', 'kernels', 'array_ops', 'memsets', 'launches', 'waits', 'host_us')
+    rows = [('path', 'kernels', 'CuPy ops', 'memsets', 'launches', 'waits', 'host µs')] + [tuple(str(r[c]) for c in cols) for r in recs]
+    w = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+    return '\n'.join('  '.join(s.ljust(n) if i == 0 else s.rjust(n) for i, (s, n) in enumerate(zip(r, w))) for r in rows)
+
 # %% ../nbs/13_benchmarks.ipynb #b97840ad
 def _parser():
     p = argparse.ArgumentParser(prog='python -m bn_nbdev.bench', description="Time training-mode batch-norm forward+backward, ours against PyTorch's kernels")
-    p.add_argument('--device', default='cpu', choices=('cpu', 'gpu'), help='cpu: NumPy against PyTorch\'s CPU kernels; gpu: CuPy against cuDNN')
+    p.add_argument('--device', default='cpu', choices=('cpu', 'gpu', 'emulated'), help="cpu: NumPy against PyTorch's CPU kernels; gpu: CuPy against cuDNN; emulated: the CUDA engine on the emulator, with --host")
+    p.add_argument('--host', action='store_true', help='count launches and host waits per public-API call, and time the host side with no-op kernels (needs --device emulated)')
     p.add_argument('--repeats', type=int, default=30, help="timed repeats per case, ours and PyTorch's interleaved")
     p.add_argument('--warmup', type=int, default=3, help='untimed calls of each before timing')
     p.add_argument('--cases', default=None, help='comma-separated substrings of case names, e.g. NHWC,1024')
@@ -449,9 +492,22 @@ def _parser():
     p.add_argument('--no_roofline', action='store_true', help='skip the copy-bandwidth measurement')
     return p
 
+def _host_main(a):
+    "`--device emulated --host`: print the host-cost table, save it with `--json`"
+    try: recs = host_costs(repeats=max(3, min(a.repeats, 15)))
+    except (RuntimeError, ImportError) as e: raise SystemExit(f'error: {e}')
+    meta = dict(time=time.strftime('%Y-%m-%dT%H:%M:%S%z'), cpu=_cpu_name(), python=platform.python_version(), numpy=np.__version__,
+                shape=[32, 64, 14, 14], dtype='float32', device='emulated, 132 SMs x 4 blocks')
+    print(f"{meta['cpu']}, emulated GPU: launches and waits per call, host µs per call with no-op kernels (median)")
+    print(format_host(recs))
+    if a.json: save_results(dict(meta=meta, results=recs), a.json)
+    return recs
+
 def main(argv=None): # command-line arguments (None: `sys.argv[1:]`)
     "Time training-mode batch-norm forward+backward, ours against PyTorch's kernels; exit with an error when a case fails"
     a = _parser().parse_args(argv)
+    if a.host != (a.device == 'emulated'): raise SystemExit('error: --host goes with --device emulated, and --device emulated with --host')
+    if a.host: return _host_main(a)
     if a.omp_wait != 'unset' and 'torch' not in sys.modules: os.environ.setdefault('OMP_WAIT_POLICY', a.omp_wait)
     try: recs = run(a.device, a.cases, a.repeats, a.warmup, a.threads, a.op, a.json, not a.no_roofline)
     except (RuntimeError, ValueError, ImportError) as e: raise SystemExit(f'error: {e}')

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['EMU_HEADER', 'FP16_HEADER', 'available', 'block_order', 'cxx', 'kernel_params', 'find_kernels', 'launchers',
-           'DeviceArray', 'device_empty', 'device_array', 'check_guards', 'EmuFunction', 'EmuModule', 'fake_cupy',
-           'emulated']
+__all__ = ['EMU_HEADER', 'FP16_HEADER', 'available', 'current_device', 'host_counts', 'run_kernels', 'block_order', 'cxx',
+           'kernel_params', 'find_kernels', 'launchers', 'DeviceArray', 'reset_counts', 'device_empty', 'device_array',
+           'check_guards', 'EmuFunction', 'EmuModule', 'fake_cupy', 'emulated']
 
 # %% ../nbs/92_emulator.ipynb #5907dc8a
 _EMU_DEFS = r'''
@@ -236,35 +236,78 @@ def _compile(code, key):
 _GUARD = 256
 _buffers = weakref.WeakValueDictionary()
 
+current_device = {'id': 0}   # the emulated current device, as `cudaGetDevice` gives it
+
+def _device_of(a): return getattr(a, '_dev', 0)
+
 class _Buffer:
-    "A device allocation: raw bytes with guards around the array's `n` bytes at `off`"
-    def __init__(self, raw, off, n): self.raw, self.off, self.n = raw, off, n
+    "A device allocation on device `device`: raw bytes with guards around the array's `n` bytes at `off`"
+    def __init__(self, raw, off, n, device=0): self.raw, self.off, self.n, self.device = raw, off, n, device
     def intact(self): return bool((self.raw[:self.off] == 0xFF).all() and (self.raw[self.off + self.n:] == 0xFF).all())
 
 class DeviceArray(np.ndarray):
-    "A NumPy array in emulated device memory that presents itself as a CuPy array"
+    "A NumPy array in emulated device memory that presents itself as a CuPy array; counts the CuPy operations and host waits it stands for"
     @property
     def data(self): return types.SimpleNamespace(ptr=self.ctypes.data)
     @property
-    def device(self): return _Device()
-    def get(self): return np.array(self.view(np.ndarray))
+    def device(self): return _Device(_device_of(self))
+    def get(self): _count('waits'); return np.array(self.view(np.ndarray))
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kw):   # an elementwise or reduction kernel of CuPy
+        _count('array_ops')
+        host = lambda v: v.view(np.ndarray) if isinstance(v, DeviceArray) else v
+        if out is not None: kw['out'] = tuple(map(host, out))
+        r = getattr(ufunc, method)(*map(host, inputs), **kw)
+        if out is not None: return out[0] if len(out) == 1 else out
+        return _on(r, self)
+    def __array_finalize__(self, obj): self._dev = getattr(obj, '_dev', current_device['id'])
+    def astype(self, dtype, *a, copy=True, **k):
+        if not copy and np.dtype(dtype) == self.dtype: return self
+        _count('array_ops'); return _on(self.view(np.ndarray).astype(dtype, *a, **k), self)
+    def copy(self, *a, **k): _count('array_ops'); return _on(self.view(np.ndarray).copy(*a, **k), self)
+    def __getitem__(self, key): return _on(self.view(np.ndarray)[key], self)
+    def __setitem__(self, key, v): _count('array_ops'); self.view(np.ndarray)[key] = v.view(np.ndarray) if isinstance(v, DeviceArray) else v
+    def item(self, *a): _count('waits'); return self.view(np.ndarray).item(*a)
+    def tolist(self): _count('waits'); return self.view(np.ndarray).tolist()
+    def __float__(self): _count('waits'); return float(self.view(np.ndarray))
+    def __int__(self): _count('waits'); return int(self.view(np.ndarray))
+    def __bool__(self): _count('waits'); return bool(self.view(np.ndarray))
 DeviceArray.__module__ = 'cupy'
+
+host_counts = dict(kernels=0, array_ops=0, memsets=0, waits=0)   # what the engine asked of the device, since the last reset
+run_kernels = {'on': True}   # False: launches are counted and return at once, to time the host side alone
+
+def _count(what): host_counts[what] += 1
+
+def reset_counts():
+    "Zero `host_counts`"
+    for k in host_counts: host_counts[k] = 0
+
+def _on(r, like):
+    "Result `r` of a NumPy operation as a device array on the device of `like` (scalars pass through)"
+    if isinstance(r, np.generic): r = np.asarray(r)   # CuPy gives 0-d arrays, not scalars
+    if not isinstance(r, np.ndarray): return r
+    d = r.view(DeviceArray); d._dev = _device_of(like); return d
 
 def device_empty(shape, # shape of the array
                  dtype=np.float64): # its dtype
     "An uninitialized `DeviceArray` (every byte 0xFF: NaN) aligned to 256 bytes, with guard bytes on both sides"
     shape = tuple(shape) if np.iterable(shape) else (int(shape),)
     dtype = np.dtype(dtype); n = int(np.prod(shape)) * dtype.itemsize
+    if not run_kernels['on']:   # timing the host: no guards, no fill
+        a = np.empty(n + _GUARD, np.uint8); off = (-a.ctypes.data) % _GUARD
+        a = a[off:off + n].view(dtype).reshape(shape).view(DeviceArray); a._dev = current_device['id']
+        return a
     raw = np.full(n + 3 * _GUARD, 0xFF, np.uint8)
     off = _GUARD + (-raw.ctypes.data) % _GUARD
     a = raw[off:off + n].view(dtype).reshape(shape).view(DeviceArray)
-    buf = a._buffer = _Buffer(raw, off, n)
+    buf = a._buffer = _Buffer(raw, off, n, current_device['id'])
+    a._dev = buf.device
     _buffers[id(buf)] = buf
     return a
 
 def device_array(a): # host array, or anything `np.asarray` takes
     "A `DeviceArray` copy of `a`, as `cupy.asarray` makes one"
-    a = np.asarray(a); d = device_empty(a.shape, a.dtype); d[...] = a
+    a = np.asarray(a); d = device_empty(a.shape, a.dtype); d.view(np.ndarray)[...] = a
     return d
 
 def check_guards():
@@ -306,6 +349,8 @@ class EmuFunction:
         self.ptr = ctypes.cast(self._f, ctypes.c_void_p).value   # a handle, as CuPy's `Function.ptr`
         self._f.restype = ctypes.c_char_p
     def __call__(self, grid, block, args):
+        _count('kernels')
+        if not run_kernels['on']: return
         vals = _pack(self.name, self.params, args)
         argv = (ctypes.c_void_p * max(1, len(vals)))(*[ctypes.addressof(v) for v in vals])
         dims = [(ctypes.c_uint * 3)(*(tuple(d) + (1, 1))[:3]) for d in (grid, block)]
@@ -331,18 +376,21 @@ class EmuModule:
 
 # %% ../nbs/92_emulator.ipynb #97495abf
 class _Device:
-    "The one emulated GPU"
+    "An emulated GPU, device `id` (default: the current one); `with` makes it the current device"
     attributes = {'MultiProcessorCount': 4}
-    id = 0
-    def __enter__(self): return self
-    def __exit__(self, *exc): return False
-    def synchronize(self): pass
+    def __init__(self, id=None): self.id, self._prev = current_device['id'] if id is None else int(id), []
+    def __enter__(self): self._prev.append(current_device['id']); current_device['id'] = self.id; return self
+    def __exit__(self, *exc): current_device['id'] = self._prev.pop(); return False
+    def __eq__(self, other): return isinstance(other, _Device) and other.id == self.id
+    def __hash__(self): return hash(self.id)
+    def __repr__(self): return f'<CUDA Device {self.id}>'
+    def synchronize(self): _count('waits')
 
 class _Event:
     "A CUDA event that records the host's clock: the emulator runs each kernel to its end before returning"
     t = None
     def record(self, stream=None): self.t = time.perf_counter()
-    def synchronize(self): pass
+    def synchronize(self): _count('waits')
 
 class _FakeCupy(types.ModuleType):
     "CuPy's API on the emulator; what it does not define comes from NumPy, with array results copied to the device"
@@ -361,7 +409,8 @@ def fake_cupy(sms=4, # multiprocessors of the emulated GPU
     m = _FakeCupy('cupy')
     m.ndarray, m.RawModule = DeviceArray, EmuModule
     def empty(shape, dtype=np.float64): return device_empty(shape, dtype)
-    def zeros(shape, dtype=np.float64): a = device_empty(shape, dtype); a[...] = 0; return a
+    def zeros(shape, dtype=np.float64):   # CuPy's zeros is an allocation and a memset on the stream
+        a = device_empty(shape, dtype); a.view(np.ndarray)[...] = 0; _count('memsets'); return a
     def asarray(a, dtype=None):
         if isinstance(a, DeviceArray) and (dtype is None or a.dtype == dtype): return a
         return device_array(np.asarray(a, dtype))
@@ -374,7 +423,7 @@ def fake_cupy(sms=4, # multiprocessors of the emulated GPU
         if not isinstance(func, int): raise TypeError(f'occupancyMaxActiveBlocksPerMultiprocessor takes a kernel handle (int), got {type(func).__name__}')
         return blocks_per_sm
     m.cuda = types.SimpleNamespace(
-        Device=dev, runtime=types.SimpleNamespace(getDevice=lambda: 0),
+        Device=dev, runtime=types.SimpleNamespace(getDevice=lambda: current_device['id']),
         get_current_stream=lambda: types.SimpleNamespace(ptr=0),
         driver=types.SimpleNamespace(occupancyMaxActiveBlocksPerMultiprocessor=occupancy))
     m.memoize = lambda for_each_device=False: (lambda f: f)
