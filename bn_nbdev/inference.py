@@ -164,15 +164,14 @@ class _BatchNormForward(_BatchNormState):
         xp = self._check_module_input(x)
         if self.training or self.running_mean is None:
             track = self.training and self.track_running_stats
-            factor = self.momentum if self.momentum is not None or not track else 1 / (float(self.num_batches_tracked) + 1)
+            factor = self.momentum if self.momentum is not None or not track else 1 / (self.num_batches_tracked + 1)   # stays on the device: no wait
             buffers = (self.running_mean, self.running_var) if track else (None, None)
             y, mean, invstd = _train_forward(x, *buffers, self.weight, self.bias, factor, self.eps, self.axis)
             if track: self.num_batches_tracked += 1
             self._saved = (x, mean, invstd, True)
             return y
         y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0., self.eps, self.axis)
-        acc = acc_dtype(x.dtype)
-        self._saved = (x, self.running_mean.astype(acc), 1 / xp.sqrt(self.running_var.astype(acc) + self.eps), False)
+        self._saved = (x, None, None, False)   # backward computes the statistics it needs, if it is called
         return y
 
     def backward(self, dy):
@@ -180,6 +179,9 @@ class _BatchNormForward(_BatchNormState):
         if self._saved is None: raise RuntimeError(f"{type(self).__name__}.backward called before forward")
         x, mean, invstd, batch_stats = self._saved
         if getattr(dy, 'shape', None) != x.shape: raise ValueError(f"Expected dy of the last input's shape {tuple(x.shape)}, got {tuple(getattr(dy, 'shape', ()))}")
+        if mean is None:
+            acc = acc_dtype(x.dtype)
+            mean, invstd = self.running_mean.astype(acc), 1 / array_module(x).sqrt(self.running_var.astype(acc) + self.eps)
         bwd = batch_norm_backward if batch_stats else backward_frozen
         dx, self.grad_weight, grad_bias = bwd(dy, x, self.weight, mean, invstd, self.axis)
         self.grad_bias = None if self.bias is None else grad_bias
