@@ -4,10 +4,10 @@
 
 # %% ../nbs/10_gpu.ipynb #c80fd56c
 from __future__ import annotations
-import math, warnings
+import itertools, math, threading, types, warnings
 from contextlib import contextmanager
 import numpy as np
-from .moments import acc_dtype, channel_view
+from .moments import acc_dtype
 try:
     import cupy
     _import_error = None
@@ -34,7 +34,8 @@ available, _why = _probe()
 _xp = cupy    # the array module the kernels run on: CuPy, or what `use` installed
 _load = None  # CUDA source -> module of kernels with `get_function(name)`; None: `cupy.RawModule`
 _cache = {}   # compiled modules, kernels and occupancy, per device
-_sems = {}    # counters of the split reductions, per device and stream
+_plans = {}   # launch plans, per (kind, shape, dtype, axis, vector width, device)
+_local = threading.local()   # per host thread: the event and flag of its last training forward
 
 # %% ../nbs/10_gpu.ipynb #13b7a793
 def require():
@@ -64,11 +65,11 @@ def use(xp, # array module with the part of CuPy's API this module calls (alloca
     global _xp, _load, available, _why
     saved = _xp, _load, available, _why
     _xp, _load, available, _why = xp, load_kernels, True, ''
-    _cache.clear(); _sems.clear()
+    _cache.clear(); _plans.clear()
     try: yield xp
     finally:
         _xp, _load, available, _why = saved
-        _cache.clear(); _sems.clear()
+        _cache.clear(); _plans.clear()
 
 # %% ../nbs/10_gpu.ipynb #5407dac1
 def roofline_bytes(nbytes, # `x.nbytes`
@@ -115,18 +116,30 @@ def _reduce_plan(N, C, L, vec, wave):
 
 # %% ../nbs/10_gpu.ipynb #fdb0db92
 _CUDA_TYPES = r'''
-// float16 is CUDA's __half from cuda_fp16.h where the compiler finds that header (nvcc does; NVRTC needs
-// an include path), and otherwise a 16-bit storage type converted by the same PTX instructions
-#if defined(__has_include)
-#if __has_include(<cuda_fp16.h>)
-#include <cuda_fp16.h>
-#define BN_CUDA_FP16_H
+// float16 is 16 bits of storage converted by the two PTX instructions that cuda_fp16.h's __half2float and
+// __float2half_rn compile to: one code path for nvcc and for NVRTC, with no header to find. The CPU emulator,
+// which has no PTX, defines BN_EMULATOR and gives the two instructions in C++ (emu::cvt_*).
+struct bn_half { unsigned short x; };
+__device__ __forceinline__ float bn_half2float(const bn_half h) {
+#ifdef BN_EMULATOR
+  return emu::cvt_f32_f16(h.x);
+#else
+  float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h.x)); return f;
 #endif
+}
+__device__ __forceinline__ bn_half bn_float2half_rn(const float f) {
+  bn_half h;
+#ifdef BN_EMULATOR
+  h.x = emu::cvt_rn_f16_f32(f);
+#else
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.x) : "f"(f));
 #endif
-#ifndef BN_CUDA_FP16_H
-struct __half { unsigned short x; };
-__device__ __forceinline__ float __half2float(const __half h) { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h.x)); return f; }
-__device__ __forceinline__ __half __float2half_rn(const float f) { __half h; asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.x) : "f"(f)); return h; }
+  return h;
+}
+
+// The emulator checks each vector access for alignment and bounds; on a GPU this is nothing
+#ifndef BN_ACCESS
+#define BN_ACCESS(p, bytes)
 #endif
 
 #define BN_BLOCK 256   // threads per block, every kernel
@@ -137,10 +150,10 @@ namespace bn {
 template <typename T> struct acc { typedef float type; };  // float16 and float32 accumulate in float32
 template <> struct acc<double> { typedef double type; };
 
-__device__ __forceinline__ float to_acc(const __half v) { return __half2float(v); }
+__device__ __forceinline__ float to_acc(const bn_half v) { return bn_half2float(v); }
 __device__ __forceinline__ float to_acc(const float v) { return v; }
 __device__ __forceinline__ double to_acc(const double v) { return v; }
-__device__ __forceinline__ void from_acc(__half& d, const float v) { d = __float2half_rn(v); }
+__device__ __forceinline__ void from_acc(bn_half& d, const float v) { d = bn_float2half_rn(v); }
 __device__ __forceinline__ void from_acc(float& d, const float v) { d = v; }
 __device__ __forceinline__ void from_acc(double& d, const double v) { d = v; }
 __device__ __forceinline__ float inv_sqrt(const float v) { return 1.0f / sqrtf(v); }   // IEEE, not rsqrtf
@@ -152,6 +165,7 @@ template <typename T, int VEC> struct alignas(sizeof(T) * VEC) pack { T v[VEC]; 
 
 template <typename T, int VEC, typename U>
 __device__ __forceinline__ void load(const T* __restrict__ p, const long long i, U* out) {
+  BN_ACCESS(p + i * VEC, sizeof(T) * VEC);
   const pack<T, VEC> r = reinterpret_cast<const pack<T, VEC>*>(p)[i];
 #pragma unroll
   for (int k = 0; k < VEC; ++k) out[k] = to_acc(r.v[k]);
@@ -162,6 +176,7 @@ __device__ __forceinline__ void store(T* __restrict__ p, const long long i, cons
   pack<T, VEC> r;
 #pragma unroll
   for (int k = 0; k < VEC; ++k) from_acc(r.v[k], in[k]);
+  BN_ACCESS(p + i * VEC, sizeof(T) * VEC);
   reinterpret_cast<pack<T, VEC>*>(p)[i] = r;
 }
 '''
@@ -299,15 +314,17 @@ __device__ __forceinline__ void column_sum(U (&s)[VEC], U (&t)[VEC]) {
   }
 }
 
-// After a block stored its partial result: true in the block of the split that arrives last, which
-// resets the counter to zero for the next launch on this stream
+// After a block stored its partial result: true in the block of the split that arrives last. The counter
+// was zeroed on the stream for this launch; a ticket past the last means it was not, and the kernel traps
+// rather than finish with partial results that are not all there.
 __device__ __forceinline__ bool arrive_last(int* sem, const int G) {
   __shared__ int last;
-  __threadfence();
+  __threadfence();   // this block's partial result is visible to every block before its ticket is
   __syncthreads();
   if (threadIdx.x == 0 && threadIdx.y == 0) {
-    last = atomicAdd(sem, 1) == G - 1;
-    if (last) { *sem = 0; __threadfence(); }
+    const int ticket = atomicAdd(sem, 1);
+    if (ticket >= G) __trap();
+    last = ticket == G - 1;
   }
   __syncthreads();
   return last;
@@ -319,9 +336,11 @@ _CUDA_FINISH = r'''
 // ---- per-channel finalization, done by the last block of each channel
 template <typename U>
 __device__ __forceinline__ void finish_stats(const moments<U>& a, const U m, const long long c, const long long C,
-                                             const U* __restrict__ weight, const U eps, U* __restrict__ stats) {
+                                             const U* __restrict__ weight, const U eps, U* __restrict__ stats,
+                                             int* __restrict__ flag) {
   U var = a.m2 / m;                        // biased batch variance
   if (var < U(0)) var = U(0);              // (keeps NaN)
+  if (!(isfinite(a.mean) && isfinite(var))) *flag = 1;   // for the host: this batch's statistics are not finite
   const U invstd = inv_sqrt(var + eps);
   stats[c] = a.mean; stats[C + c] = var; stats[2 * C + c] = invstd;
   stats[3 * C + c] = weight ? invstd * weight[c] : invstd;   // the scale of the normalize kernel
@@ -352,7 +371,7 @@ template <typename T, int VEC>
 __device__ __forceinline__ void fwd_stats_ncl(const T* __restrict__ x, const long long N, const long long C, const long long Lv,
                                               const typename acc<T>::type* __restrict__ weight, const double eps,
                                               typename acc<T>::type* __restrict__ ws, int* __restrict__ sem,
-                                              typename acc<T>::type* __restrict__ stats) {
+                                              int* __restrict__ flag, typename acc<T>::type* __restrict__ stats) {
   typedef typename acc<T>::type U;
   const long long c = blockIdx.x, J = N * Lv;
   const int G = gridDim.y, g = blockIdx.y;
@@ -384,7 +403,7 @@ __device__ __forceinline__ void fwd_stats_ncl(const T* __restrict__ x, const lon
       merge(a, __ldcg(ws + c * G + k), __ldcg(ws + (C + c) * G + k), __ldcg(ws + (2 * C + c) * G + k));
     a = block_merge(a);
   }
-  if (threadIdx.x == 0) finish_stats(a, U(J * VEC), c, C, weight, U(eps), stats);
+  if (threadIdx.x == 0) finish_stats(a, U(J * VEC), c, C, weight, U(eps), stats, flag);
 }
 
 // ---- forward statistics, (M, C) layout (channels last, or L == 1): grid (ceil(C/VEC/BX), G), block (BX, BY).
@@ -393,7 +412,7 @@ template <typename T, int VEC>
 __device__ __forceinline__ void fwd_stats_nc(const T* __restrict__ x, const long long M, const long long C,
                                              const typename acc<T>::type* __restrict__ weight, const double eps,
                                              typename acc<T>::type* __restrict__ ws, int* __restrict__ sem,
-                                             typename acc<T>::type* __restrict__ stats) {
+                                             int* __restrict__ flag, typename acc<T>::type* __restrict__ stats) {
   typedef typename acc<T>::type U;
   const int BY = blockDim.y, ty = threadIdx.y, G = gridDim.y, g = blockIdx.y;
   const long long Cv = C / VEC, cv = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -448,7 +467,7 @@ __device__ __forceinline__ void fwd_stats_nc(const T* __restrict__ x, const long
   }
   if (ty == 0 && active) {
 #pragma unroll
-    for (int k = 0; k < VEC; ++k) finish_stats(a[k], U(M), cv * VEC + k, C, weight, U(eps), stats);
+    for (int k = 0; k < VEC; ++k) finish_stats(a[k], U(M), cv * VEC + k, C, weight, U(eps), stats, flag);
   }
 }
 '''
@@ -577,14 +596,6 @@ __device__ __forceinline__ void bwd_sums_nc(const T* __restrict__ dy, const T* _
 
 # %% ../nbs/10_gpu.ipynb #7fd9d2a9
 _CUDA_ELEMENTWISE = r'''
-// ---- inference: scale = weight / sqrt(running_var + eps), one thread per channel
-template <typename U>
-__device__ __forceinline__ void eval_scale(const U* __restrict__ var, const U* __restrict__ weight, const double eps,
-                                           const long long C, U* __restrict__ scale) {
-  const long long c = (long long)blockIdx.x * BN_BLOCK + threadIdx.x;
-  if (c < C) { const U s = inv_sqrt(var[c] + U(eps)); scale[c] = weight ? s * weight[c] : s; }
-}
-
 // ---- elementwise kernels: grid-stride over the V vectors of the array, 1-D blocks of BN_BLOCK.
 // Vector v lies in run v / P (P vectors per run), whose index modulo Q names the channel: (P, Q) is
 // (L/VEC, C) for the (N, C, L) layout, and (1, C/VEC) for (M, C), where the vector's values are VEC
@@ -599,22 +610,28 @@ struct cursor {
   }
 };
 
-template <int VEC, bool PER_ELEM, typename U>
+// EVAL: `scale` holds the running variance, and the scale weight / sqrt(var + eps) is computed here, so that
+// inference is one launch
+template <int VEC, bool PER_ELEM, bool EVAL, typename U>
 __device__ __forceinline__ void affine(const U* in, U* out, const long long q, const U* __restrict__ mean,
-                                       const U* __restrict__ scale, const U* __restrict__ bias) {
+                                       const U* __restrict__ scale, const U* __restrict__ weight, const U eps,
+                                       const U* __restrict__ bias) {
 #pragma unroll
   for (int k = 0; k < VEC; ++k) {
     const long long ch = PER_ELEM ? q * VEC + k : q;
-    out[k] = (in[k] - mean[ch]) * scale[ch] + (bias ? bias[ch] : U(0));
+    U s = scale[ch];
+    if (EVAL) { s = inv_sqrt(s + eps); if (weight) s *= weight[ch]; }
+    out[k] = (in[k] - mean[ch]) * s + (bias ? bias[ch] : U(0));
   }
 }
 
 // y = (x - mean) * scale + bias
-template <typename T, int VEC, bool PER_ELEM>
+template <typename T, int VEC, bool PER_ELEM, bool EVAL>
 __device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict__ y, const long long V,
                                           const long long P, const long long Q,
                                           const typename acc<T>::type* __restrict__ mean,
                                           const typename acc<T>::type* __restrict__ scale,
+                                          const typename acc<T>::type* __restrict__ weight, const double eps,
                                           const typename acc<T>::type* __restrict__ bias) {
   typedef typename acc<T>::type U;
   const long long S = (long long)gridDim.x * BN_BLOCK;
@@ -634,14 +651,14 @@ __device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       U out[VEC];
-      affine<VEC, PER_ELEM>(in + u * VEC, out, q[u], mean, scale, bias);
+      affine<VEC, PER_ELEM, EVAL>(in + u * VEC, out, q[u], mean, scale, weight, U(eps), bias);
       store<T, VEC>(y, v + u * S, out);
     }
   }
   for (; v < V; v += S) {
     U in[VEC], out[VEC];
     load<T, VEC>(x, v, in);
-    affine<VEC, PER_ELEM>(in, out, cur.q, mean, scale, bias);
+    affine<VEC, PER_ELEM, EVAL>(in, out, cur.q, mean, scale, weight, U(eps), bias);
     store<T, VEC>(y, v, out);
     cur.step(dcol, dq, P, Q);
   }
@@ -709,6 +726,27 @@ __device__ __forceinline__ void count_nonfinite(const U* __restrict__ a, const l
     k += isfinite(a[i]) ? 0 : 1;
   if (k) atomicAdd(count, k);
 }
+
+// ---- running statistics, in one block: r = (1 - f) r + f v, with the variance unbiased, and the buffers left
+// untouched unless every mean and variance of the batch is finite. f is *factor_at where given (a device value,
+// such as 1/k for the k-th batch of a cumulative average), else factor.
+template <typename U, typename R>
+__device__ __forceinline__ void update_running(const U* __restrict__ mean, const U* __restrict__ var, const long long C,
+                                               const double unbias, const double* __restrict__ factor_at, const double factor,
+                                               R* __restrict__ rmean, R* __restrict__ rvar) {
+  __shared__ int bad;
+  if (threadIdx.x == 0) bad = 0;
+  __syncthreads();
+  for (long long c = threadIdx.x; c < C; c += BN_BLOCK)
+    if (!(isfinite(mean[c]) && isfinite(var[c]))) bad = 1;
+  __syncthreads();
+  if (bad) return;
+  const U f = U(factor_at ? *factor_at : factor), ub = U(unbias);
+  for (long long c = threadIdx.x; c < C; c += BN_BLOCK) {
+    rmean[c] = R((U(1) - f) * U(rmean[c]) + f * mean[c]);
+    rvar[c] = R((U(1) - f) * U(rvar[c]) + f * ub * var[c]);
+  }
+}
 '''
 
 # %% ../nbs/10_gpu.ipynb #0421a2b7
@@ -719,12 +757,12 @@ _CUDA_ENTRY = r'''
 #define BN_KERNELS(NAME, T, U, VEC) \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_fwd_stats_ncl_##NAME##_v##VEC( \
     const T* __restrict__ x, long long N, long long C, long long Lv, const U* __restrict__ weight, double eps, \
-    U* __restrict__ ws, int* __restrict__ sem, U* __restrict__ stats) \
-  { bn::fwd_stats_ncl<T, VEC>(x, N, C, Lv, weight, eps, ws, sem, stats); } \
+    U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
+  { bn::fwd_stats_ncl<T, VEC>(x, N, C, Lv, weight, eps, ws, sem, flag, stats); } \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_fwd_stats_nc_##NAME##_v##VEC( \
     const T* __restrict__ x, long long M, long long C, const U* __restrict__ weight, double eps, \
-    U* __restrict__ ws, int* __restrict__ sem, U* __restrict__ stats) \
-  { bn::fwd_stats_nc<T, VEC>(x, M, C, weight, eps, ws, sem, stats); } \
+    U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
+  { bn::fwd_stats_nc<T, VEC>(x, M, C, weight, eps, ws, sem, flag, stats); } \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_bwd_sums_ncl_##NAME##_v##VEC( \
     const T* __restrict__ dy, const T* __restrict__ x, long long N, long long C, long long Lv, \
     const U* __restrict__ weight, const U* __restrict__ mean, const U* __restrict__ invstd, \
@@ -738,11 +776,19 @@ extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_bwd_sums_nc_##NAME##_v
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_ncl_##NAME##_v##VEC( \
     const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, \
     const U* __restrict__ mean, const U* __restrict__ scale, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, false>(x, y, V, P, Q, mean, scale, bias); } \
+  { bn::normalize<T, VEC, false, false>(x, y, V, P, Q, mean, scale, (const U*)0, 0.0, bias); } \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_nc_##NAME##_v##VEC( \
     const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, \
     const U* __restrict__ mean, const U* __restrict__ scale, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, true>(x, y, V, P, Q, mean, scale, bias); } \
+  { bn::normalize<T, VEC, true, false>(x, y, V, P, Q, mean, scale, (const U*)0, 0.0, bias); } \
+extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_eval_ncl_##NAME##_v##VEC( \
+    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, const U* __restrict__ mean, \
+    const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
+  { bn::normalize<T, VEC, false, true>(x, y, V, P, Q, mean, var, weight, eps, bias); } \
+extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_eval_nc_##NAME##_v##VEC( \
+    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, const U* __restrict__ mean, \
+    const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
+  { bn::normalize<T, VEC, true, true>(x, y, V, P, Q, mean, var, weight, eps, bias); } \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_dx_ncl_##NAME##_v##VEC( \
     const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, \
     const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
@@ -751,16 +797,21 @@ extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_dx_nc_##NAME##_v##VEC(
     const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, \
     const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
   { bn::backward_dx<T, VEC, true>(dy, x, dx, V, P, Q, mean, A, B, Cc); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_eval_scale_##NAME##_v##VEC( \
-    const U* __restrict__ var, const U* __restrict__ weight, double eps, long long C, U* __restrict__ scale) \
-  { bn::eval_scale<U>(var, weight, eps, C, scale); } \
 extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_count_nonfinite_##NAME##_v##VEC( \
     const U* __restrict__ a, long long n, int* __restrict__ count) \
-  { bn::count_nonfinite<U>(a, n, count); }
+  { bn::count_nonfinite<U>(a, n, count); } \
+extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_update_running_rf_##NAME##_v##VEC( \
+    const U* __restrict__ mean, const U* __restrict__ var, long long C, double unbias, const double* __restrict__ factor_at, \
+    double factor, float* __restrict__ rmean, float* __restrict__ rvar) \
+  { bn::update_running<U, float>(mean, var, C, unbias, factor_at, factor, rmean, rvar); } \
+extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_update_running_rd_##NAME##_v##VEC( \
+    const U* __restrict__ mean, const U* __restrict__ var, long long C, double unbias, const double* __restrict__ factor_at, \
+    double factor, double* __restrict__ rmean, double* __restrict__ rvar) \
+  { bn::update_running<U, double>(mean, var, C, unbias, factor_at, factor, rmean, rvar); }
 '''
 
 # %% ../nbs/10_gpu.ipynb #bcd35897
-_CTYPES = {'float16': ('__half', 'float'), 'float32': ('float', 'float'), 'float64': ('double', 'double')}  # T, U
+_CTYPES = {'float16': ('bn_half', 'float'), 'float32': ('float', 'float'), 'float64': ('double', 'double')}  # T, U
 _CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SUMS + _CUDA_ELEMENTWISE + _CUDA_CHECK + _CUDA_ENTRY
 
 def kernel_source(pairs=None): # (dtype name, vector width) pairs; all of them by default
@@ -802,43 +853,80 @@ def _launch(name, dtype_name, vec, grid, block, args):
     _kernel(name, dtype_name, vec)(grid, block, args)
 
 # %% ../nbs/10_gpu.ipynb #3d4fe4a4
-def _stream_key(): return _xp.cuda.runtime.getDevice(), _xp.cuda.get_current_stream().ptr
-
-def _semaphores(n):
-    "At least `n` zeroed int32 counters for the current device and stream; the kernels leave them zeroed"
-    key = _stream_key()
-    s = _sems.get(key)
-    if s is None or s.size < n: s = _sems[key] = _xp.zeros(max(n, 1024), np.int32)
-    return s
+def _workspace(n, # values of partial results, 0 when the reduction is not split
+               counters, # tickets
+               dtype):
+    "A fresh workspace and zeroed tickets for one split reduction (a memset on the stream), or two null pointers"
+    if not counters: return _NULL, _NULL
+    return _xp.empty(n, dtype), _xp.zeros(counters, np.int32)
 
 # %% ../nbs/10_gpu.ipynb #e39739b0
 _NULL = np.uint64(0)
+_RING = 4096   # finiteness flags per device, used in turn
 
 def _opt(a): return _NULL if a is None else a
 
-def _reduce(kind, arrays, N, C, L, vec, nparts, tail):
-    "Launch reduction `kind` ('fwd_stats', 'bwd_sums'), `nparts` partial values per slice; `tail` ends with the output"
-    dt, U, name = arrays[0].dtype.name, tail[-1].dtype, f'{kind}_{"ncl" if L > 1 else "nc"}'
-    grid, block, G, counters = _reduce_plan(N, C, L, vec, _wave(name, dt, vec))
-    dims = (N, C, L // vec) if L > 1 else (N, C)
-    ws, sem = (_xp.empty(nparts * C * G, U), _semaphores(counters)) if G > 1 else (_NULL, _NULL)
-    _launch(name, dt, vec, grid, block, (*arrays, *map(np.int64, dims), *tail[:-1], ws, sem, tail[-1]))
+def _flags():
+    "(host view, device address, counter, memory) of this device's ring of int32 flags in pinned host memory"
+    def make():
+        mem = _xp.cuda.alloc_pinned_memory(4 * _RING)   # mapped into the GPU's address space (unified addressing)
+        return np.frombuffer(mem, np.int32, _RING), mem.ptr, itertools.count(), mem
+    return _cached(('flags',), make)
+
+def _take_flag():
+    "A flag zeroed for one launch: (host view, index, address for the kernel)"
+    view, ptr, count, _ = _flags()
+    i = next(count) % _RING
+    view[i] = 0
+    return view, i, np.uint64(ptr + 4 * i)
+
+def _event():
+    "This host thread's event on the current device, recorded after each statistics kernel"
+    return _cached(('event', threading.get_ident()), lambda: _xp.cuda.Event(block=False, disable_timing=True))
 
 # %% ../nbs/10_gpu.ipynb #3d47ae80
-def _elementwise(kind, arrays, out, C, L, vec, params):
-    "Launch elementwise kernel `kind` ('normalize', 'dx') writing `out`, with per-channel `params`"
-    dt, name = out.dtype.name, f'{kind}_{"ncl" if L > 1 else "nc"}'
-    P, Q = (L // vec, C) if L > 1 else (1, C // vec)
-    V = out.size // vec
-    grid = min(-(-V // _BLOCK), _wave(name, dt, vec))
-    _launch(name, dt, vec, (grid,), (_BLOCK,), (*arrays, out, np.int64(V), np.int64(P), np.int64(Q), *params))
+def _ncl(shape, axis):
+    "(N, C, L) of a C-contiguous array of `shape` with channels on `axis`, as chapter 3's `channel_view`"
+    a = axis % len(shape)
+    return math.prod(shape[:a]), shape[a], math.prod(shape[a + 1:])
+
+def _make_plan(kind, dt, N, C, L, vec):
+    "Kernels, grids and sizes of a training forward ('fwd'), training backward ('bwd') or eval forward ('eval')"
+    lay, d = ('ncl' if L > 1 else 'nc'), dt.name
+    ename = {'fwd': 'normalize', 'bwd': 'dx', 'eval': 'normalize_eval'}[kind] + '_' + lay
+    V, (P, Q) = N * C * L // vec, ((L // vec, C) if L > 1 else (1, C // vec))
+    p = types.SimpleNamespace(U=acc_dtype(dt), C=C, elem=_kernel(ename, d, vec),
+                              egrid=(min(-(-V // _BLOCK), _wave(ename, d, vec)),), eargs=tuple(map(np.int64, (V, P, Q))))
+    if kind != 'eval':
+        rname = ('fwd_stats_' if kind == 'fwd' else 'bwd_sums_') + lay
+        p.grid, p.block, G, counters = _reduce_plan(N, C, L, vec, _wave(rname, d, vec))
+        p.red, p.dims = _kernel(rname, d, vec), tuple(map(np.int64, (N, C, L // vec) if L > 1 else (N, C)))
+        p.ws, p.counters = ((3 if kind == 'fwd' else 2) * C * G, counters) if G > 1 else (0, 0)
+    return p
+
+def _plan(kind, x, axis, *others): # `others`: arrays read alongside `x`, whose alignment counts too
+    "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, vector width, device)"
+    N, C, L = _ncl(x.shape, axis)
+    vec = _vec(x.dtype, L if L > 1 else C, x, *others)
+    key = (kind, x.shape, x.dtype.char, axis, vec, _xp.cuda.runtime.getDevice())
+    p = _plans.get(key)
+    if p is None: p = _plans[key] = _make_plan(kind, x.dtype, N, C, L, vec)
+    return p
 
 # %% ../nbs/10_gpu.ipynb #0e515756
 def _as(a, dtype):
     "`a` as a contiguous array of `dtype` (no copy when it already is one), or None"
     return None if a is None else _xp.ascontiguousarray(a, dtype=dtype)
 
-def _device(x): return x.device
+def _check_devices(x, **arrays):
+    "Raise `TypeError` for an array in host memory and `ValueError` for one on another GPU than `x`, naming both"
+    dev = x.device.id
+    for name, a in arrays.items():
+        if a is None: continue
+        if not is_cupy(a):
+            raise TypeError(f"{name} is a {type(a).__module__.split('.')[0]}.{type(a).__name__} in host memory but the input is on GPU {dev}: "
+                            f"move {name} to GPU {dev} first")
+        if a.device.id != dev: raise ValueError(f"{name} is on GPU {a.device.id} but the input is on GPU {dev}: put both on one device")
 
 # %% ../nbs/10_gpu.ipynb #f304ac5f
 def forward_train(x, # CuPy array, channels on `axis`
@@ -846,16 +934,19 @@ def forward_train(x, # CuPy array, channels on `axis`
                   bias, # $\beta$, shape (C,), or None
                   eps, # added to the variance
                   axis): # channel axis
-    "Training-mode batch norm of a CuPy array: (y, mean, biased var, invstd), in two kernel launches"
-    with _device(x):
+    "Training-mode batch norm of a CuPy array: (y, mean, biased var, invstd), in two kernel launches; waits for nothing"
+    with x.device:
+        _check_devices(x, weight=weight, bias=bias)
         x = _xp.ascontiguousarray(x)
-        N, C, L = channel_view(x, axis).shape
-        U = acc_dtype(x.dtype)
-        weight, bias = _as(weight, U), _as(bias, U)
-        y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, C), U)   # rows: mean, var, invstd, scale
-        vec = _vec(x.dtype, L if L > 1 else C, x)
-        _reduce('fwd_stats', (x,), N, C, L, vec, 3, (_opt(weight), np.float64(eps), stats))
-        _elementwise('normalize', (x,), y, C, L, vec, (stats[0], stats[3], _opt(bias)))
+        p = _plan('fwd', x, axis)
+        weight, bias = _as(weight, p.U), _as(bias, p.U)
+        y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, p.C), p.U)   # rows: mean, var, invstd, scale
+        ws, sem = _workspace(p.ws, p.counters, p.U)
+        view, i, flag = _take_flag()
+        p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, flag, stats))
+        ev = _event(); ev.record()
+        p.elem(p.egrid, (_BLOCK,), (x, y, *p.eargs, stats[0], stats[3], _opt(bias)))
+        _local.last = (stats.data.ptr, ev, view, i)
         return y, stats[0], stats[1], stats[2]
 
 # %% ../nbs/10_gpu.ipynb #e6895633
@@ -866,16 +957,16 @@ def backward_train(dy, # gradient of the loss with respect to the output
                    invstd, # saved per-channel $1/\sqrt{\sigma^2+\epsilon}$
                    axis): # channel axis
     "Training-mode batch-norm backward of CuPy arrays: (dx, dweight, dbias), in two kernel launches"
-    with _device(x):
+    with x.device:
+        _check_devices(x, dy=dy, weight=weight, mean=mean, invstd=invstd)
         x = _xp.ascontiguousarray(x)
         dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
-        N, C, L = channel_view(x, axis).shape
-        U = acc_dtype(x.dtype)
-        weight, mean, invstd = _as(weight, U), _as(mean, U), _as(invstd, U)
-        dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, C), U)   # rows: dweight, dbias, A, B, C
-        vec = _vec(x.dtype, L if L > 1 else C, x, dy)
-        _reduce('bwd_sums', (dy, x), N, C, L, vec, 2, (_opt(weight), mean, invstd, grads))
-        _elementwise('dx', (dy, x), dx, C, L, vec, (mean, grads[2], grads[3], grads[4]))
+        p = _plan('bwd', x, axis, dy)
+        weight, mean, invstd = _as(weight, p.U), _as(mean, p.U), _as(invstd, p.U)
+        dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
+        ws, sem = _workspace(p.ws, p.counters, p.U)
+        p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
+        p.elem(p.egrid, (_BLOCK,), (dy, x, dx, *p.eargs, mean, grads[2], grads[3], grads[4]))
         return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
 
 # %% ../nbs/10_gpu.ipynb #b616c397
@@ -886,23 +977,27 @@ def forward_eval(x, # CuPy array, channels on `axis`
                  bias, # $\beta$, or None
                  eps, # added to the variance
                  axis): # channel axis
-    "Inference-mode batch norm of a CuPy array with given statistics, in two kernel launches"
-    with _device(x):
+    "Inference-mode batch norm of a CuPy array with given statistics, in one kernel launch"
+    with x.device:
+        _check_devices(x, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
         x = _xp.ascontiguousarray(x)
-        N, C, L = channel_view(x, axis).shape
-        U = acc_dtype(x.dtype)
-        mean, var, weight, bias = (_as(a, U) for a in (running_mean, running_var, weight, bias))
         y = _xp.empty(x.shape, x.dtype)
         if x.size == 0: return y
-        vec, scale = _vec(x.dtype, L if L > 1 else C, x), _xp.empty(C, U)
-        _launch('eval_scale', x.dtype.name, vec, (-(-C // _BLOCK),), (_BLOCK,), (var, _opt(weight), np.float64(eps), np.int64(C), scale))
-        _elementwise('normalize', (x,), y, C, L, vec, (mean, scale, _opt(bias)))
+        p = _plan('eval', x, axis)
+        mean, var, weight, bias = (_as(a, p.U) for a in (running_mean, running_var, weight, bias))
+        p.elem(p.egrid, (_BLOCK,), (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
         return y
 
 # %% ../nbs/10_gpu.ipynb #551a0b15
 def all_finite(*stats): # CuPy arrays, e.g. a batch's mean and variance
-    "Whether every value of the CuPy arrays `stats` is finite: one small kernel per array, one synchronization"
-    with _device(stats[0]):
+    "Whether every value of the CuPy arrays `stats` is finite: for the mean and variance of this thread's last `forward_train`, its flag; else one small kernel per array; one host wait"
+    last = getattr(_local, 'last', None)
+    if last is not None and len(stats) == 2 and stats[0].data.ptr == last[0] and stats[1].data.ptr == last[0] + stats[0].nbytes:
+        _local.last = None
+        _, ev, view, i = last
+        ev.synchronize()                # the statistics kernel is done; the normalize kernel may still be running
+        return bool(view[i] == 0)
+    with stats[0].device:
         count = _xp.zeros(1, np.int32)
         for a in stats:
             if a.size == 0: continue
@@ -917,7 +1012,16 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
                    mean, # the batch's mean
                    var, # the batch's biased variance
                    n, # values per channel in the batch
-                   factor): # weight of the batch: `momentum`, or 1/k for the k-th batch of a cumulative average
-    "PyTorch's running-statistics update of CuPy buffers, in place; the running variance takes the unbiased batch variance"
-    for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))):
-        r += (factor * (v - r)).astype(r.dtype, copy=False)
+                   factor): # weight of the batch: `momentum`, or 1/k for the k-th batch of a cumulative average (a number or a 0-d CuPy array)
+    "PyTorch's running-statistics update of CuPy buffers, in place, in one kernel that leaves them untouched when the batch's statistics are not finite"
+    with mean.device:
+        on_dev = is_cupy(factor)
+        _check_devices(mean, var=var, running_mean=running_mean, running_var=running_var, factor=factor if on_dev else None)
+        R, U = running_mean.dtype.name, mean.dtype.name
+        if R not in ('float32', 'float64') or running_var.dtype != running_mean.dtype or not (running_mean.flags.c_contiguous and running_var.flags.c_contiguous):
+            if not all_finite(mean, var): return   # other buffers: array code
+            for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))): r += (factor * (v - r)).astype(r.dtype, copy=False)
+            return
+        f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, float(factor))
+        _kernel('update_running_rf' if R == 'float32' else 'update_running_rd', U, _VECS[U][0])((1,), (_BLOCK,), (_as(mean, U), _as(var, U), np.int64(mean.size),
+                np.float64(n / max(n - 1, 1)), f_at, np.float64(f), running_mean, running_var))

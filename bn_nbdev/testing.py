@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['EMU_HEADER', 'FP16_HEADER', 'available', 'current_device', 'host_counts', 'run_kernels', 'block_order', 'cxx',
-           'kernel_params', 'find_kernels', 'launchers', 'DeviceArray', 'reset_counts', 'device_empty', 'device_array',
-           'check_guards', 'EmuFunction', 'EmuModule', 'fake_cupy', 'emulated']
+__all__ = ['EMU_HEADER', 'FP16_HEADER', 'available', 'current_device', 'host_counts', 'run_kernels', 'block_order', 'memory',
+           'faults', 'cxx', 'kernel_params', 'find_kernels', 'launchers', 'DeviceArray', 'reset_counts', 'device_empty',
+           'device_array', 'check_guards', 'EmuFunction', 'EmuModule', 'alloc_pinned_memory', 'fake_cupy', 'emulated']
 
 # %% ../nbs/92_emulator.ipynb #5907dc8a
 _EMU_DEFS = r'''
@@ -33,6 +33,8 @@ _EMU_DEFS = r'''
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 #define __shared__ static          // blocks run one at a time
+#define BN_EMULATOR                // for the two PTX conversions of float16 that chapter 10's source spells in C++ here
+#define BN_ACCESS(p, bytes) emu::access((const void*)(p), (bytes))   // its vector loads and stores, checked
 
 struct uint3 { unsigned int x, y, z; };
 struct dim3 { unsigned int x, y, z; };
@@ -104,12 +106,68 @@ inline bool run_block() {
 }
 '''
 
+# %% ../nbs/92_emulator.ipynb #36939f96
+_EMU_MEMORY = r"""
+// (still in namespace emu)
+// The arrays a launch may touch. Accesses are checked against them; in weak mode the launch's own arrays also
+// keep, per block, the bytes as they were when the block started or last fenced (`seen`).
+struct Region { unsigned char* p; size_t n; bool weak; std::vector<unsigned char> seen; };
+struct Pending { unsigned char* p; unsigned char v; };
+static std::vector<Region> regions;
+static std::vector<Pending> pending;     // weak mode: writes not yet visible to other blocks
+static bool weak = false;
+
+inline bool inside(const void* p, const size_t n) {
+  const unsigned char* a = (const unsigned char*)p;
+  for (const Region& r : regions) if (a >= r.p && a + n <= r.p + r.n) return true;
+  return regions.empty();
+}
+
+// A load or store of `n` bytes at `p`: aligned to its size, and inside one of the launch's arrays
+inline void access(const void* p, const size_t n) {
+  char msg[160];
+  if ((size_t)p % n) { std::snprintf(msg, sizeof msg, "misaligned %zu-byte access at %p", n, p); fail(msg); }
+  else if (!inside(p, n)) { std::snprintf(msg, sizeof msg, "%zu-byte access at %p outside every array of the launch", n, p); fail(msg); }
+}
+
+// Weak mode. A block starts seeing memory as it is; its writes reach other blocks only at its __threadfence
+// (or through atomics); what it wrote after its last fence is hidden from the blocks that run after it and
+// lands when the launch ends.
+inline void begin_block() {
+  for (Region& r : regions) if (weak && r.weak) r.seen.assign(r.p, r.p + r.n);
+}
+inline void fence() {
+  for (Region& r : regions) if (weak && r.weak) std::memcpy(r.seen.data(), r.p, r.n);
+}
+inline void publish(const void* p, const size_t n) {    // an atomic's bytes are visible at once
+  const unsigned char* a = (const unsigned char*)p;
+  for (Region& r : regions)
+    if (weak && r.weak && a >= r.p && a + n <= r.p + r.n) std::memcpy(r.seen.data() + (a - r.p), a, n);
+}
+inline void end_block() {
+  for (Region& r : regions) {
+    if (!(weak && r.weak)) continue;
+    for (size_t i = 0; i < r.n; ++i)
+      if (r.p[i] != r.seen[i]) { pending.push_back({r.p + i, r.p[i]}); r.p[i] = r.seen[i]; }
+  }
+}
+inline void end_launch() {
+  for (const Pending& w : pending) *w.p = w.v;
+  pending.clear();
+}
+
+// float16 conversions: what the PTX instructions cvt.f32.f16 and cvt.rn.f16.f32 do
+inline float cvt_f32_f16(const unsigned short h) { _Float16 f; std::memcpy(&f, &h, 2); return (float)f; }
+inline unsigned short cvt_rn_f16_f32(const float f) { const _Float16 v = (_Float16)f; unsigned short h; std::memcpy(&h, &v, 2); return h; }
+"""
+
 # %% ../nbs/92_emulator.ipynb #9d6e54be
 _EMU_LAUNCH = r'''
-// Run `kernel` on a grid of `grid` blocks of `block` threads, in order, or shuffled by a nonzero `seed`: "" or what went wrong
+// Run `kernel` on a grid of `grid` blocks of `block` threads, in order, or shuffled by a nonzero `seed`, stopping after
+// `abort_after` blocks if that is not negative: "" or what went wrong
 inline const char* launch(const unsigned* grid, const unsigned* block, const std::function<void()>& kernel,
-                          unsigned long long seed) {
-  error.clear();
+                          unsigned long long seed, long long abort_after) {
+  error.clear(); pending.clear();
   const unsigned long long n = (unsigned long long)block[0] * block[1] * block[2];
   if (n == 0 || n > 1024 || block[2] > 64 || grid[0] == 0 || grid[1] == 0 || grid[2] == 0 || grid[1] > 65535 || grid[2] > 65535)
     return (error = "invalid launch configuration").c_str();
@@ -125,10 +183,15 @@ inline const char* launch(const unsigned* grid, const unsigned* block, const std
     seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
     std::swap(order[i - 1], order[seed % i]);
   }
+  long long ran = 0;
   for (const unsigned long long b : order) {
+    if (ran++ == abort_after) { end_launch(); return (error = "launch aborted (emulated) after " + std::to_string(abort_after) + " blocks").c_str(); }
     blockIdx = {(unsigned)(b % grid[0]), (unsigned)(b / grid[0] % grid[1]), (unsigned)(b / grid[0] / grid[1])};
+    begin_block();
     if (!run_block()) return error.c_str();
+    end_block();
   }
+  end_launch();
   return "";
 }
 }  // namespace emu
@@ -137,14 +200,12 @@ inline const char* launch(const unsigned* grid, const unsigned* block, const std
 # %% ../nbs/92_emulator.ipynb #243945b2
 _EMU_INTRINSICS = r'''
 inline void __syncthreads() { emu::yield(emu::BLOCK); }
-inline void __threadfence() {}
+inline void __threadfence() { emu::fence(); }
 inline void __threadfence_block() {}
-inline int atomicAdd(int* p, const int v) { const int old = *p; *p += v; return old; }
-inline unsigned atomicAdd(unsigned* p, const unsigned v) { const unsigned old = *p; *p += v; return old; }
-inline float atomicAdd(float* p, const float v) { const float old = *p; *p += v; return old; }
-inline double atomicAdd(double* p, const double v) { const double old = *p; *p += v; return old; }
-template <typename V> inline V __ldg(const V* p) { return *p; }
-template <typename V> inline V __ldcg(const V* p) { return *p; }
+template <typename V> inline V atomicAdd(V* p, const V v) { emu::access(p, sizeof(V)); const V old = *p; *p += v; emu::publish(p, sizeof(V)); return old; }
+template <typename V> inline V __ldg(const V* p) { emu::access(p, sizeof(V)); return *p; }
+template <typename V> inline V __ldcg(const V* p) { emu::access(p, sizeof(V)); return *p; }
+inline void __trap() { emu::fail("__trap()"); emu::yield(emu::DONE); }
 
 template <typename V>
 inline V __shfl_down_sync(const unsigned mask, const V v, const int delta) {
@@ -160,7 +221,7 @@ inline V __shfl_down_sync(const unsigned mask, const V v, const int delta) {
 }
 '''
 
-EMU_HEADER = _EMU_DEFS + _EMU_SCHEDULER + _EMU_LAUNCH + _EMU_INTRINSICS
+EMU_HEADER = _EMU_DEFS + _EMU_SCHEDULER + _EMU_MEMORY + _EMU_LAUNCH + _EMU_INTRINSICS
 
 # %% ../nbs/92_emulator.ipynb #c34a522f
 FP16_HEADER = r'''
@@ -195,14 +256,21 @@ def find_kernels(source): # preprocessed source
     return {m.group(1): kernel_params(m.group(2)) for m in _ENTRY.finditer(source)}
 
 # %% ../nbs/92_emulator.ipynb #3eafb4ab
+_CONFIGURE = r'''
+extern "C" void emu_regions(int weak, int n, unsigned char** p, unsigned long long* size, int* is_weak) {
+  emu::weak = weak; emu::regions.resize(n);
+  for (int i = 0; i < n; ++i) { emu::regions[i].p = p[i]; emu::regions[i].n = size[i]; emu::regions[i].weak = is_weak[i]; }
+}
+'''
+
 def launchers(kernels): # `find_kernels` of the source
     "C++ launchers `emu_launch_NAME(grid, block, args)`, one per kernel"
     out = []
     for k, ps in kernels.items():
         call = ', '.join(f'*({t}*)a[{i}]' for i, (t, _) in enumerate(ps))
-        out.append(f'extern "C" const char* emu_launch_{k}(const unsigned* g, const unsigned* b, void** a, unsigned long long seed) '
-                   f'{{ return emu::launch(g, b, [a] {{ {k}({call}); }}, seed); }}')
-    return '\n'.join(out) + '\n'
+        out.append(f'extern "C" const char* emu_launch_{k}(const unsigned* g, const unsigned* b, void** a, unsigned long long seed, long long abort_after) '
+                   f'{{ return emu::launch(g, b, [a] {{ {k}({call}); }}, seed, abort_after); }}')
+    return '\n'.join(out) + '\n' + _CONFIGURE
 
 # %% ../nbs/92_emulator.ipynb #efd26597
 _FLAGS = ['-std=c++17', '-O1', '-fPIC', '-Wno-unknown-pragmas']
@@ -213,7 +281,7 @@ def _cache_dir():
     return d
 
 def _compile(code, key):
-    "Preprocess and build `code` into a shared library: (path, kernels)"
+    "Preprocess and build `code` into a shared library: (path, kernels, which parameters of each are pointers it may write through)"
     if not available: raise RuntimeError('The CUDA emulator needs a C++ compiler (g++ or c++, or $CXX); none was found')
     d = _cache_dir(); inc = d / f'include_{key}'
     inc.mkdir(exist_ok=True)
@@ -223,6 +291,7 @@ def _compile(code, key):
     r = subprocess.run([cxx(), '-E', '-P', *flags, '-x', 'c++', '-'], input=code, capture_output=True, text=True)
     if r.returncode: raise RuntimeError(f'The CUDA source does not preprocess:\n{r.stderr[-4000:]}')
     kernels, so = find_kernels(r.stdout), d / f'{key}.so'
+    writes = {m.group(1): ['*' in q and 'const' not in q for q in m.group(2).split(',')] for m in _ENTRY.finditer(r.stdout)}
     if not so.exists():
         src, tmp = d / f'{key}.{os.getpid()}.cpp', d / f'{key}.{os.getpid()}.so'
         src.write_text(code + '\n' + launchers(kernels))
@@ -230,11 +299,11 @@ def _compile(code, key):
         src.unlink()
         if r.returncode: raise RuntimeError(f'The CUDA source does not compile for the emulator:\n{r.stderr[-4000:]}')
         os.replace(tmp, so)
-    return so, kernels
+    return so, kernels, writes
 
 # %% ../nbs/92_emulator.ipynb #3456e7a7
 _GUARD = 256
-_buffers = weakref.WeakValueDictionary()
+_buffers = {}   # id of the raw bytes -> `_Buffer`, while those bytes live
 
 current_device = {'id': 0}   # the emulated current device, as `cudaGetDevice` gives it
 
@@ -242,8 +311,12 @@ def _device_of(a): return getattr(a, '_dev', 0)
 
 class _Buffer:
     "A device allocation on device `device`: raw bytes with guards around the array's `n` bytes at `off`"
-    def __init__(self, raw, off, n, device=0): self.raw, self.off, self.n, self.device = raw, off, n, device
-    def intact(self): return bool((self.raw[:self.off] == 0xFF).all() and (self.raw[self.off + self.n:] == 0xFF).all())
+    def __init__(self, raw, off, n, device=0):
+        self._raw, self.off, self.n, self.device, self.start = weakref.ref(raw), off, n, device, raw.ctypes.data + off
+        _buffers[id(raw)] = self; weakref.finalize(raw, _buffers.pop, id(raw), None)
+    def intact(self):
+        raw = self._raw()
+        return raw is None or bool((raw[:self.off] == 0xFF).all() and (raw[self.off + self.n:] == 0xFF).all())
 
 class DeviceArray(np.ndarray):
     "A NumPy array in emulated device memory that presents itself as a CuPy array; counts the CuPy operations and host waits it stands for"
@@ -300,9 +373,7 @@ def device_empty(shape, # shape of the array
     raw = np.full(n + 3 * _GUARD, 0xFF, np.uint8)
     off = _GUARD + (-raw.ctypes.data) % _GUARD
     a = raw[off:off + n].view(dtype).reshape(shape).view(DeviceArray)
-    buf = a._buffer = _Buffer(raw, off, n, current_device['id'])
-    a._dev = buf.device
-    _buffers[id(buf)] = buf
+    a._dev = _Buffer(raw, off, n, current_device['id']).device
     return a
 
 def device_array(a): # host array, or anything `np.asarray` takes
@@ -319,7 +390,7 @@ def check_guards():
 _VALUES = {'long long': (np.int64, ctypes.c_longlong), 'int': (np.int32, ctypes.c_int), 'double': (np.float64, ctypes.c_double),
            'float': (np.float32, ctypes.c_float), 'unsigned long long': (np.uint64, ctypes.c_ulonglong),
            'unsigned int': (np.uint32, ctypes.c_uint), 'unsigned': (np.uint32, ctypes.c_uint)}
-_POINTEES = {'float': np.float32, 'double': np.float64, '__half': np.float16, 'int': np.int32, 'long long': np.int64,
+_POINTEES = {'float': np.float32, 'double': np.float64, '__half': np.float16, 'bn_half': np.float16, 'int': np.int32, 'long long': np.int64,
              'unsigned int': np.uint32, 'unsigned': np.uint32, 'unsigned char': np.uint8, 'void': None}
 
 def _pack(kernel, params, args):
@@ -330,6 +401,8 @@ def _pack(kernel, params, args):
         if t.endswith('*'):
             if type(a) is np.uint64: out.append(ctypes.c_void_p(int(a))); continue
             if not isinstance(a, DeviceArray): raise TypeError(f'{kernel}: {name} ({t}) must be a device array, got {type(a).__name__}')
+            if _device_of(a) != current_device['id']:
+                raise RuntimeError(f'{kernel}: illegal address: {name} is on device {_device_of(a)} but the kernel runs on device {current_device["id"]}')
             want = _POINTEES.get(t[:-1], 'unknown')
             if want is not None and a.dtype != want: raise TypeError(f'{kernel}: {name} is {t} but the array holds {a.dtype}')
             out.append(ctypes.c_void_p(a.ctypes.data))
@@ -341,13 +414,25 @@ def _pack(kernel, params, args):
     return out
 
 block_order = {'seed': 0}   # 0: blocks in order; else each launch shuffles them with a seed drawn from this one
+memory = {'weak': False}    # True: a block's global writes reach other blocks only at its __threadfence (or by atomics)
+faults = {'abort_after': -1}   # n >= 0: the next launch stops after n blocks, as a launch that fails part way (then -1 again)
+
+def _regions(args, writes, weak):
+    "ctypes arrays of every live device allocation: addresses, sizes, and whether weak mode tracks it (written through an argument of this launch)"
+    bufs = list(_buffers.values())
+    ptrs = [a.ctypes.data for a, w in zip(args, writes) if w and isinstance(a, np.ndarray)] if weak else []
+    mine = [any(b.start <= q < b.start + max(b.n, 1) for q in ptrs) for b in bufs]
+    return (len(bufs), (ctypes.c_void_p * len(bufs))(*[b.start for b in bufs]), (ctypes.c_ulonglong * len(bufs))(*[b.n for b in bufs]),
+            (ctypes.c_int * len(bufs))(*mine))
 
 class EmuFunction:
     "A compiled kernel, called like CuPy's: `f(grid, block, args)`"
-    def __init__(self, lib, name, params):
+    def __init__(self, lib, name, params, writes=None):
         self.name, self.params, self._f = name, params, getattr(lib, f'emu_launch_{name}')
+        self._writes = writes or [t.endswith('*') for t, _ in params]
         self.ptr = ctypes.cast(self._f, ctypes.c_void_p).value   # a handle, as CuPy's `Function.ptr`
         self._f.restype = ctypes.c_char_p
+        self._regions = lib.emu_regions
     def __call__(self, grid, block, args):
         _count('kernels')
         if not run_kernels['on']: return
@@ -356,7 +441,9 @@ class EmuFunction:
         dims = [(ctypes.c_uint * 3)(*(tuple(d) + (1, 1))[:3]) for d in (grid, block)]
         seed = block_order['seed']
         if seed: block_order['seed'] = seed * 6364136223846793005 % 2**64 or 1   # the next launch gets another order
-        err = self._f(*dims, argv, ctypes.c_ulonglong(seed))
+        self._regions(int(memory['weak']), *_regions(args, self._writes, memory['weak']))
+        stop, faults['abort_after'] = faults['abort_after'], -1
+        err = self._f(*dims, argv, ctypes.c_ulonglong(seed), ctypes.c_longlong(stop))
         if err: raise RuntimeError(f'{self.name}: {err.decode()}')
         check_guards()
 
@@ -367,12 +454,12 @@ class EmuModule:
     def __init__(self, code): # CUDA source with `extern "C"` kernels
         key = hashlib.sha1((code + EMU_HEADER + FP16_HEADER + ' '.join(_FLAGS)).encode()).hexdigest()[:20]
         if key not in self._libs:
-            so, kernels = _compile(code, key)
-            self._libs[key] = ctypes.CDLL(str(so)), kernels
-        self._lib, self.kernels = self._libs[key]
+            so, kernels, writes = _compile(code, key)
+            self._libs[key] = ctypes.CDLL(str(so)), kernels, writes
+        self._lib, self.kernels, self._writes = self._libs[key]
     def get_function(self, name):
         if name not in self.kernels: raise AttributeError(f'No kernel {name!r} in the module; it has {sorted(self.kernels)}')
-        return EmuFunction(self._lib, name, self.kernels[name])
+        return EmuFunction(self._lib, name, self.kernels[name], self._writes[name])
 
 # %% ../nbs/92_emulator.ipynb #97495abf
 class _Device:
@@ -389,8 +476,18 @@ class _Device:
 class _Event:
     "A CUDA event that records the host's clock: the emulator runs each kernel to its end before returning"
     t = None
+    def __init__(self, block=False, disable_timing=False, interprocess=False): pass
     def record(self, stream=None): self.t = time.perf_counter()
     def synchronize(self): _count('waits')
+
+class _Pinned(DeviceArray):
+    "Pinned host memory, mapped into the device's address space: `ptr` is its address for kernels and the host alike"
+    @property
+    def ptr(self): return self.ctypes.data
+
+def alloc_pinned_memory(nbytes): # size in bytes
+    "The emulator's `cupy.cuda.alloc_pinned_memory`: bytes that kernels and the host both address (with guards, as device arrays)"
+    return device_empty(nbytes, np.uint8).view(_Pinned)
 
 class _FakeCupy(types.ModuleType):
     "CuPy's API on the emulator; what it does not define comes from NumPy, with array results copied to the device"
@@ -429,6 +526,7 @@ def fake_cupy(sms=4, # multiprocessors of the emulated GPU
     m.memoize = lambda for_each_device=False: (lambda f: f)
     m.asnumpy = lambda a: a.get() if isinstance(a, DeviceArray) else np.asarray(a)
     m.cuda.Event, m.cuda.get_elapsed_time = _Event, lambda a, b: 1e3 * (b.t - a.t)
+    m.cuda.alloc_pinned_memory = alloc_pinned_memory
     m.get_array_module = lambda *a: m if any(isinstance(v, DeviceArray) for v in a) else np
     return m
 
@@ -437,16 +535,17 @@ def fake_cupy(sms=4, # multiprocessors of the emulated GPU
 def emulated(sms=4, # multiprocessors of the emulated GPU
              blocks_per_sm=2, # blocks each holds at once
              shuffle=0, # nonzero: run each launch's blocks in an order shuffled from this seed
-             edit=None): # function of the CUDA source applied before it is compiled (None: the source as it is)
+             edit=None, # function of the CUDA source applied before it is compiled (None: the source as it is)
+             weak=False): # a block's writes reach other blocks only at its __threadfence
     "Run `bn_nbdev.cuda`, and the public API on its arrays, on the emulator: yields the stand-in CuPy module"
     from bn_nbdev import cuda
     if cuda.cupy is not None: raise RuntimeError('CuPy is loaded: run the kernels on the GPU instead of the emulator')
     fake, had = fake_cupy(sms, blocks_per_sm), sys.modules.get('cupy')
     load = (lambda code: EmuModule(edit(code))) if edit else EmuModule
-    sys.modules['cupy'] = fake; block_order['seed'] = shuffle
+    sys.modules['cupy'] = fake; block_order['seed'] = shuffle; memory['weak'] = weak; current_device['id'] = 0
     try:
         with cuda.use(fake, load): yield fake
     finally:
-        block_order['seed'] = 0
+        block_order['seed'] = 0; memory['weak'] = False; faults['abort_after'] = -1
         if had is None: sys.modules.pop('cupy', None)
         else: sys.modules['cupy'] = had
