@@ -355,10 +355,20 @@ def reset_counts():
     "Zero `host_counts`"
     for k in host_counts: host_counts[k] = 0
 
+def _in_device_memory(r):
+    "Whether array `r` is an emulated device allocation or a view of one"
+    while isinstance(r, np.ndarray):
+        if id(r) in _buffers: return True
+        r = r.base
+    return False
+
 def _on(r, like):
-    "Result `r` of a NumPy operation as a device array on the device of `like` (scalars pass through)"
+    "Result `r` of a NumPy operation as a device array on the device of `like` (scalars pass through); a new array is copied into emulated device memory, so that kernels may read it as they read CuPy's results"
     if isinstance(r, np.generic): r = np.asarray(r)   # CuPy gives 0-d arrays, not scalars
     if not isinstance(r, np.ndarray): return r
+    if run_kernels['on'] and not _in_device_memory(r):
+        d = device_empty(r.shape, r.dtype); d.view(np.ndarray)[...] = r
+        d._dev = _device_of(like); return d
     d = r.view(DeviceArray); d._dev = _device_of(like); return d
 
 def device_empty(shape, # shape of the array
