@@ -440,7 +440,7 @@ def host_paths(xp, # array module of the device arrays: CuPy, or the emulator's 
                shape=(32, 64, 14, 14), # NCHW float32 input
                seed=0):
     "{path: function of no arguments}: one call of each public-API path on seeded device arrays"
-    from .inference import batch_norm, BatchNorm2d
+    from bn_nbdev.inference import batch_norm, BatchNorm2d
     x, dy, w, b = (xp.asarray(a) for a in make_inputs(Case(shape, 'NCHW', 'float32'), seed))
     C = shape[1]; rm, rv = xp.zeros(C, np.float32), xp.ones(C, np.float32)
     def fwd_bwd():
@@ -458,7 +458,7 @@ def host_costs(shape=(32, 64, 14, 14), # NCHW float32 input
                repeats=7, min_s=0.05, # samples, and the least seconds each sample loops for
                sms=132, blocks_per_sm=4): # the emulated GPU: an H100's wave
     "Per public-API path, on the emulator: kernels, other CuPy operations, memsets and host waits per call, and host µs per call with no-op kernels"
-    from . import testing
+    from bn_nbdev import testing
     recs = []
     with testing.emulated(sms, blocks_per_sm) as cp:
         for name, f in host_paths(cp, shape).items():
