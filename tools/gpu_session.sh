@@ -14,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/.."
 # Notebooks with #| cuda cells whose outputs the book shows; add a name here when a chapter gains some.
-CUDA_NBS="10_gpu 11_pytorch 12_distributed"
+CUDA_NBS="08_experiments 10_gpu 11_pytorch 12_distributed 91_nn"
 if [ "${1:-}" = "--collect" ]; then
   src=${2:?usage: tools/gpu_session.sh --collect DIR}
   set -e
