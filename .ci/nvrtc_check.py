@@ -46,9 +46,10 @@ def main(argv):
     src = kernel_source([('float16', v) for v in _VECS['float16']])
     bad = 0
     for arch in ('sm_80', 'sm_90'):
-        # CuPy's RawModule: the source as given, no include path, `-arch=` for the device; PTX (compute_NN) and cubin (sm_NN)
-        ok, log, ptx = compile_nvrtc(lib, src, [f'-arch={arch.replace("sm_", "compute_")}'])
-        ok2, log2, _ = compile_nvrtc(lib, src, [f'-arch={arch}']) if ok else (False, '', '')
+        # CuPy's RawModule: the source as given, no include path, `-arch=` for the device and the `-ftz=true` that
+        # CuPy's compile_with_cache adds; PTX (compute_NN) and cubin (sm_NN)
+        ok, log, ptx = compile_nvrtc(lib, src, [f'-arch={arch.replace("sm_", "compute_")}', '-ftz=true'])
+        ok2, log2, _ = compile_nvrtc(lib, src, [f'-arch={arch}', '-ftz=true']) if ok else (False, '', '')
         ok, log = ok and ok2, log or log2
         n = ptx.count('.entry ')
         cvt = 'cvt.f32.f16' in ptx and 'cvt.rn.f16.f32' in ptx
