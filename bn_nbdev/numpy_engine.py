@@ -131,9 +131,12 @@ def _channel_sums(a, # chunk, (rows, C) or (rows, C, L), or a channel block
     if not a.flags.c_contiguous: return (ones[:r] @ a.reshape(r, C * L)).reshape(C, L) @ ones[:L]   # a channel block
     return (a.reshape(-1, L) @ ones[:L]).reshape(r, C).sum(0)
 
-def _channel_dots(a, b):
+def _channel_dots(a, b, # chunks of the same shape
+                  k=0): # their plan's `k`: the product is summed over the `_chunk_view` rows, then over the `k` tiles
     "Per-channel sums of `a * b` over rows and inner positions"
-    return np.einsum('nc,nc->c' if a.ndim == 2 else 'ncl,ncl->c', a, b)
+    if k == 0 or k == 1 and a.ndim == 2: return np.einsum('nc,nc->c' if a.ndim == 2 else 'ncl,ncl->c', a, b)
+    t = np.einsum('ij,ij->j', _chunk_view(a, k)[0], _chunk_view(b, k)[0]).reshape(-1, *a.shape[1:])
+    return t.sum(0) if a.ndim == 2 else t.sum((0, 2))
 
 # %% ../nbs/09_numpy_engine.ipynb #d7e77579
 def _chunk_moments(xs, p, # chunk and the `_chunk_plan` of its array
@@ -147,7 +150,7 @@ def _chunk_moments(xs, p, # chunk and the `_chunk_plan` of its array
     v, sv = _chunk_view(xs, p.k, _spread(shift, xs, p.k) if shifts is None else shifts)
     c = _empty_aligned(xs.shape, p.ones.dtype) if out is None else out
     np.subtract(v, sv, out=_chunk_view(c, p.k)[0])
-    s, q = _channel_sums(c, p.ones), _channel_dots(c, c)
+    s, q = _channel_sums(c, p.ones), _channel_dots(c, c, p.k)
     m2 = q - s * s / n
     if check and (q > 16 * m2).any(): return _chunk_moments(xs, p, shift + s / n, check=False, out=out)
     return n, shift, s / n, m2
@@ -155,23 +158,23 @@ def _chunk_moments(xs, p, # chunk and the `_chunk_plan` of its array
 # %% ../nbs/09_numpy_engine.ipynb #7792eaf1
 def _chunked_moments(x3, # (outer, C[, inner]) view from `channel_view` (and `_squeeze_inner`)
                     p=None, # its `_chunk_plan` (default: made here)
-                    out=None): # for a single chunk: a buffer like `x3` that receives `x3 - mean`
-    "Per-channel count, mean and biased variance of `x3`, chunk by chunk around the first chunk's mean"
+                    out=None): # a buffer like `x3` that receives each chunk minus its shift
+    "Per-channel count, mean and biased variance of `x3`, and each chunk's shift, chunk by chunk around the first chunk's mean"
     p = p or _chunk_plan(x3, acc_dtype(x3.dtype))
-    s0 = p.chunks[0]
-    n0, m0, d0, m2 = _chunk_moments(x3[s0], p, out=None if out is None else out[s0])
     if len(p.chunks) == 1:
+        n, m0, d0, m2 = _chunk_moments(x3, p, out=out)
         if out is not None:
             v, dv = _chunk_view(out, p.k, _spread(d0, x3, p.k)); v -= dv      # out held x - m0: now x - mean
-        return n0, m0 + d0, np.maximum(m2 / n0, 0)
-    K = m0 + d0; KS = _spread(K, x3, p.k)
-    rest = _run(lambda s: _chunk_moments(x3[s], p, K, KS), p.chunks[1:])
-    ns = np.array([n0] + [r[0] for r in rest], K.dtype)[:, None]
-    d = np.array([m0 - K + d0] + [r[1] - K + r[2] for r in rest])     # each chunk's mean minus K
-    n = n0 + sum(r[0] for r in rest)
+        return n, m0 + d0, np.maximum(m2 / n, 0), [m0 + d0]
+    s0 = p.chunks[0]
+    K = _channel_sums(x3[s0], p.ones) / (x3[s0].size // x3.shape[1]); KS = _spread(K, x3, p.k)
+    parts = _run(lambda s: _chunk_moments(x3[s], p, K, KS, out=None if out is None else out[s]), p.chunks)
+    ns = np.array([r[0] for r in parts], K.dtype)[:, None]
+    d = np.array([r[1] - K + r[2] for r in parts])     # each chunk's mean minus K
+    n = sum(r[0] for r in parts)
     dm = (ns * d).sum(0) / n
-    m2 = m2 + sum(r[3] for r in rest) + (ns * (d - dm) ** 2).sum(0)
-    return n, K + dm, np.maximum(m2 / n, 0)
+    m2 = sum(r[3] for r in parts) + (ns * (d - dm) ** 2).sum(0)
+    return n, K + dm, np.maximum(m2 / n, 0), [r[1] for r in parts]
 
 # %% ../nbs/09_numpy_engine.ipynb #b1860a9b
 def _by_channel_blocks(f, # f(cs, pb): per-channel vectors for the channels `cs`, given the block's plan `pb`
@@ -202,16 +205,30 @@ def _affine_chunks(x3, # input, (outer, C[, inner]) view
         if t is not ys: ys[...] = t
     _run(f, p.chunks)
 
+# %% ../nbs/09_numpy_engine.ipynb #a8002513
+def _scale_shift_chunks(y3, # (outer, C[, inner]) view, changed in place
+                        scale, # per-channel multiplier
+                        shifts, # per-channel offset for each chunk of `p` (the same array for chunks that share it)
+                        p): # `_chunk_plan` of `y3`
+    "y = y * scale + shift per channel, in place, with each chunk's own `shift`"
+    sc, ops = _spread(scale, y3, p.k), {id(v): _spread(v, y3, p.k) for v in shifts}
+    def f(j):
+        ys, s, sh = _chunk_view(y3[p.chunks[j]], p.k, sc, ops[id(shifts[j])])
+        ys *= s; ys += sh
+    _run(f, range(len(p.chunks)))
+
 # %% ../nbs/09_numpy_engine.ipynb #85d16d16
 def _forward(x3, y3, weight, bias, eps, p):
     "Training-mode batch norm of the view `x3` into `y3` (`weight`, `bias` in the accumulation dtype): (mean, var, invstd)"
     acc = p.ones.dtype
-    one = len(p.chunks) == 1 and y3.dtype == acc          # center into y and finish it in place
-    n, mean, var = _chunked_moments(x3, p, y3 if one else None)
+    into = y3.dtype == acc          # center into y and finish it in place
+    n, mean, var, shifts = _chunked_moments(x3, p, y3 if into else None)
     invstd = 1 / np.sqrt(var + acc.type(eps))
     scale = invstd if weight is None else invstd * weight
     shift = np.zeros_like(mean) if bias is None else bias
-    if one: _affine_chunks(y3, y3, scale, shift, None, p)
+    if into:
+        offs = {id(K): shift - (mean - K) * scale for K in shifts}     # y holds x - K: y s + beta - (mean - K) s
+        _scale_shift_chunks(y3, scale, [offs[id(K)] for K in shifts], p)
     else: _affine_chunks(x3, y3, scale, shift, mean, p)
     return mean, var, invstd
 
@@ -239,7 +256,7 @@ def _backward_sums(x3, dy3, mean, # (outer, C[, inner]) views and the per-channe
         xs, m = _chunk_view(x3[s], p.k, M)
         c = _empty_aligned(x3[s].shape, mean.dtype) if out is None else out[s]
         np.subtract(xs, m, out=_chunk_view(c, p.k)[0])
-        return _channel_sums(dy3[s], p.ones), _channel_dots(c, dy3[s])
+        return _channel_sums(dy3[s], p.ones), _channel_dots(c, dy3[s], p.k)
     parts = _run(f, p.chunks)
     return sum(q[0] for q in parts), sum(q[1] for q in parts)
 
@@ -261,12 +278,12 @@ def _input_grad_chunks(x3, dy3, dx3, # (outer, C[, inner]) views of x, dy and th
 # %% ../nbs/09_numpy_engine.ipynb #5dfc37c0
 def _backward(x3, dy3, dx3, weight, mean, invstd, p):
     "Training-mode batch-norm backward on views (`weight` in the accumulation dtype): dx into `dx3`; returns the two sums"
-    one = len(p.chunks) == 1 and dx3.dtype == mean.dtype      # center into dx and finish it in place
-    sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if one else None)
+    into = dx3.dtype == mean.dtype      # center into dx and finish it in place
+    sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if into else None)
     n = x3.size // x3.shape[1]
     gs = invstd if weight is None else invstd * weight
     b = -invstd * invstd * sdyx / n
-    if one: _input_grad_chunks(dx3, dy3, dx3, gs, b, -sdy / n, p)
+    if into: _input_grad_chunks(dx3, dy3, dx3, gs, b, -sdy / n, p)
     else: _input_grad_chunks(x3, dy3, dx3, gs, b, -sdy / n - b * mean, p)
     return sdy, sdyx
 
