@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_gpu.ipynb #c80fd56c
 from __future__ import annotations
-import itertools, math, threading, types, warnings
+import itertools, math, os, threading, types, warnings
 from contextlib import contextmanager
 import numpy as np
 from .moments import acc_dtype
@@ -15,8 +15,9 @@ except Exception as e:  # no CuPy, or a CuPy that cannot load its CUDA libraries
     cupy, _import_error = None, e
 
 # %% auto #0
-__all__ = ['available', 'require', 'is_cupy', 'to_device', 'to_host', 'use', 'roofline_bytes', 'kernel_source', 'forward_train',
-           'backward_train', 'forward_eval', 'all_finite', 'update_running']
+__all__ = ['available', 'VARIANTS', 'require', 'is_cupy', 'to_device', 'to_host', 'use', 'roofline_bytes', 'kernel_source',
+           'parse_variants', 'variant_name', 'case_class', 'variant_for', 'set_variants', 'variants', 'choose_defaults',
+           'use_defaults', 'forward_train', 'backward_train', 'forward_eval', 'all_finite', 'update_running']
 
 # %% ../nbs/10_gpu.ipynb #5dbcf36f
 def _probe():
@@ -158,21 +159,20 @@ __device__ __forceinline__ void from_acc(float& d, const float v) { d = v; }
 __device__ __forceinline__ void from_acc(double& d, const double v) { d = v; }
 __device__ __forceinline__ float inv_sqrt(const float v) { return 1.0f / sqrtf(v); }   // IEEE, not rsqrtf
 __device__ __forceinline__ double inv_sqrt(const double v) { return 1.0 / sqrt(v); }
-__device__ __forceinline__ long long lmin(const long long a, const long long b) { return a < b ? a : b; }
 
 // VEC consecutive values moved by one 2-, 4-, 8- or 16-byte load or store
 template <typename T, int VEC> struct alignas(sizeof(T) * VEC) pack { T v[VEC]; };
 
-template <typename T, int VEC, typename U>
-__device__ __forceinline__ void load(const T* __restrict__ p, const long long i, U* out) {
+template <typename T, int VEC, typename U, typename I>
+__device__ __forceinline__ void load(const T* __restrict__ p, const I i, U* out) {
   BN_ACCESS(p + i * VEC, sizeof(T) * VEC);
   const pack<T, VEC> r = reinterpret_cast<const pack<T, VEC>*>(p)[i];
 #pragma unroll
   for (int k = 0; k < VEC; ++k) out[k] = to_acc(r.v[k]);
 }
 
-template <typename T, int VEC, typename U>
-__device__ __forceinline__ void store(T* __restrict__ p, const long long i, const U* in) {
+template <typename T, int VEC, typename U, typename I>
+__device__ __forceinline__ void store(T* __restrict__ p, const I i, const U* in) {
   pack<T, VEC> r;
 #pragma unroll
   for (int k = 0; k < VEC; ++k) from_acc(r.v[k], in[k]);
@@ -198,7 +198,7 @@ __device__ __forceinline__ void merge(moments<U>& a, const U nb, const U mb, con
 // R values at once: their mean (summed relative to the first, so a large mean does not cancel) and
 // centered square sum, then one merge (one division per R values)
 template <typename U, int R>
-__device__ __forceinline__ void add(moments<U>& a, const U (&v)[R]) {
+__device__ __forceinline__ void add(moments<U>& a, const U* v) {
   U s = U(0);
 #pragma unroll
   for (int k = 1; k < R; ++k) s += v[k] - v[0];
@@ -212,69 +212,62 @@ __device__ __forceinline__ void add(moments<U>& a, const U (&v)[R]) {
 
 # %% ../nbs/10_gpu.ipynb #8022f030
 _CUDA_REDUCE = r'''
-template <typename U>
-__device__ __forceinline__ void warp_merge(moments<U>& a) {
+// The reductions below are written once for any accumulator policy P (the forward's moments, the backward's
+// two sums, next section): P::A is what a thread accumulates, seen as P::PARTS numbers when it is shuffled,
+// kept in shared memory or stored for other blocks; P::combine merges such numbers into an accumulator.
+template <typename P>
+__device__ __forceinline__ void warp_reduce(typename P::A& a) {
+  typedef typename P::U U;
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
-    const U nb = __shfl_down_sync(0xffffffffu, a.n, o);
-    const U mb = __shfl_down_sync(0xffffffffu, a.mean, o);
-    const U qb = __shfl_down_sync(0xffffffffu, a.m2, o);
-    merge(a, nb, mb, qb);
+    U p[P::PARTS];
+    P::parts(a, p);
+#pragma unroll
+    for (int q = 0; q < P::PARTS; ++q) p[q] = __shfl_down_sync(0xffffffffu, p[q], o);
+    P::combine(a, p);
   }
 }
 
-template <typename U>
-__device__ __forceinline__ void warp_sum(U& s, U& t) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    s += __shfl_down_sync(0xffffffffu, s, o);
-    t += __shfl_down_sync(0xffffffffu, t, o);
-  }
-}
-
-// Merge over a 1-D block of BN_BLOCK threads; the result is valid in thread 0
-template <typename U>
-__device__ __forceinline__ moments<U> block_merge(moments<U> a) {
-  __shared__ U sh[3][BN_BLOCK / 32];
+// Over a 1-D block of BN_BLOCK threads; the result is valid in thread 0
+template <typename P>
+__device__ __forceinline__ typename P::A block_reduce(typename P::A a) {
+  typedef typename P::U U;
+  __shared__ U sh[P::PARTS][BN_BLOCK / 32];
   const int w = threadIdx.x >> 5, l = threadIdx.x & 31;
-  warp_merge(a);
+  warp_reduce<P>(a);
   __syncthreads();  // an earlier call may still be reading sh
-  if (l == 0) { sh[0][w] = a.n; sh[1][w] = a.mean; sh[2][w] = a.m2; }
+  if (l == 0) {
+    U p[P::PARTS];
+    P::parts(a, p);
+#pragma unroll
+    for (int q = 0; q < P::PARTS; ++q) sh[q][w] = p[q];
+  }
   __syncthreads();
   if (w == 0) {
     const bool ok = l < BN_BLOCK / 32;
-    a.n = ok ? sh[0][l] : U(0); a.mean = ok ? sh[1][l] : U(0); a.m2 = ok ? sh[2][l] : U(0);
-    warp_merge(a);
+    U p[P::PARTS];
+#pragma unroll
+    for (int q = 0; q < P::PARTS; ++q) p[q] = ok ? sh[q][l] : U(0);
+    P::set(a, p);
+    warp_reduce<P>(a);
   }
   return a;
 }
 
-// Two sums over a 1-D block; valid in thread 0
-template <typename U>
-__device__ __forceinline__ void block_sum(U& s, U& t) {
-  __shared__ U sh[2][BN_BLOCK / 32];
-  const int w = threadIdx.x >> 5, l = threadIdx.x & 31;
-  warp_sum(s, t);
-  __syncthreads();
-  if (l == 0) { sh[0][w] = s; sh[1][w] = t; }
-  __syncthreads();
-  if (w == 0) {
-    const bool ok = l < BN_BLOCK / 32;
-    s = ok ? sh[0][l] : U(0); t = ok ? sh[1][l] : U(0);
-    warp_sum(s, t);
-  }
-}
-
-// Merge over threadIdx.y of a (BX, BY) block, BY a power of two; valid where threadIdx.y == 0
-template <typename U, int VEC>
-__device__ __forceinline__ void column_merge(moments<U> (&a)[VEC]) {
-  __shared__ U sh[3][BN_BLOCK * VEC];
+// Over threadIdx.y of a (BX, BY) block, BY a power of two, VEC accumulators a thread; valid where threadIdx.y == 0
+template <typename P, int VEC>
+__device__ __forceinline__ void column_reduce(typename P::A (&a)[VEC]) {
+  typedef typename P::U U;
+  __shared__ U sh[P::PARTS][BN_BLOCK * VEC];
   const int BX = blockDim.x, tx = threadIdx.x, ty = threadIdx.y;
   __syncthreads();
 #pragma unroll
   for (int k = 0; k < VEC; ++k) {
     const int i = (ty * BX + tx) * VEC + k;
-    sh[0][i] = a[k].n; sh[1][i] = a[k].mean; sh[2][i] = a[k].m2;
+    U p[P::PARTS];
+    P::parts(a[k], p);
+#pragma unroll
+    for (int q = 0; q < P::PARTS; ++q) sh[q][i] = p[q];
   }
   __syncthreads();
   for (int s = blockDim.y >> 1; s > 0; s >>= 1) {
@@ -282,32 +275,13 @@ __device__ __forceinline__ void column_merge(moments<U> (&a)[VEC]) {
 #pragma unroll
       for (int k = 0; k < VEC; ++k) {
         const int i = ((ty + s) * BX + tx) * VEC + k, o = (ty * BX + tx) * VEC + k;
-        merge(a[k], sh[0][i], sh[1][i], sh[2][i]);
-        sh[0][o] = a[k].n; sh[1][o] = a[k].mean; sh[2][o] = a[k].m2;
-      }
-    }
-    __syncthreads();
-  }
-}
-
-template <typename U, int VEC>
-__device__ __forceinline__ void column_sum(U (&s)[VEC], U (&t)[VEC]) {
-  __shared__ U sh[2][BN_BLOCK * VEC];
-  const int BX = blockDim.x, tx = threadIdx.x, ty = threadIdx.y;
-  __syncthreads();
+        U p[P::PARTS];
 #pragma unroll
-  for (int k = 0; k < VEC; ++k) {
-    const int i = (ty * BX + tx) * VEC + k;
-    sh[0][i] = s[k]; sh[1][i] = t[k];
-  }
-  __syncthreads();
-  for (int h = blockDim.y >> 1; h > 0; h >>= 1) {
-    if (ty < h) {
+        for (int q = 0; q < P::PARTS; ++q) p[q] = sh[q][i];
+        P::combine(a[k], p);
+        P::parts(a[k], p);
 #pragma unroll
-      for (int k = 0; k < VEC; ++k) {
-        const int i = ((ty + h) * BX + tx) * VEC + k, o = (ty * BX + tx) * VEC + k;
-        s[k] += sh[0][i]; t[k] += sh[1][i];
-        sh[0][o] = s[k]; sh[1][o] = t[k];
+        for (int q = 0; q < P::PARTS; ++q) sh[q][o] = p[q];
       }
     }
     __syncthreads();
@@ -360,236 +334,185 @@ __device__ __forceinline__ void finish_grads(const U sdy, const U sdx, const U m
 
 # %% ../nbs/10_gpu.ipynb #0b0dc00a
 _CUDA_STATS = r'''
-__device__ __forceinline__ void step(long long& n, long long& l, const long long dn, const long long dl, const long long Lv) {
-  n += dn; l += dl;
-  if (l >= Lv) { l -= Lv; ++n; }
-}
+// ---- the two accumulator policies. Forward: the moments of x; its last block writes mean, variance, invstd and
+// the normalize kernel's scale. Backward: sum dy and sum dy (x - mean) (inputs dy, then x); its last block writes
+// dweight, dbias and the coefficients of dx.
+template <typename U_>
+struct stats_policy {
+  typedef U_ U;
+  typedef moments<U> A;
+  enum { IN = 1, PARTS = 3 };
+  const U* __restrict__ weight; U eps; U* __restrict__ stats; int* __restrict__ flag;
+  __device__ __forceinline__ static void zero(A& a) { a.n = a.mean = a.m2 = U(0); }
+  __device__ __forceinline__ static void parts(const A& a, U* p) { p[0] = a.n; p[1] = a.mean; p[2] = a.m2; }
+  __device__ __forceinline__ static void set(A& a, const U* p) { a.n = p[0]; a.mean = p[1]; a.m2 = p[2]; }
+  __device__ __forceinline__ static void combine(A& a, const U* p) { merge(a, p[0], p[1], p[2]); }
+  template <int R> __device__ __forceinline__ static void chunk(A& a, const U* v, const U*, const U) { add<U, R>(a, v); }
+  __device__ __forceinline__ static void one(A& a, const U v, const U, const U) { merge(a, U(1), v, U(0)); }
+  template <typename I> __device__ __forceinline__ U center(const I) const { return U(0); }
+  template <typename I> __device__ __forceinline__ void finish(const A& a, const U m, const I c, const I C) const {
+    finish_stats(a, m, c, C, weight, eps, stats, flag);
+  }
+};
 
-// ---- forward statistics, (N, C, L) layout with L > 1: grid (C, G), block BN_BLOCK.
-// Block (c, g) reads the g-th of G slices of channel c's N*Lv vectors, a vector being VEC values.
-template <typename T, int VEC>
-__device__ __forceinline__ void fwd_stats_ncl(const T* __restrict__ x, const long long N, const long long C, const long long Lv,
-                                              const typename acc<T>::type* __restrict__ weight, const double eps,
-                                              typename acc<T>::type* __restrict__ ws, int* __restrict__ sem,
-                                              int* __restrict__ flag, typename acc<T>::type* __restrict__ stats) {
-  typedef typename acc<T>::type U;
-  const long long c = blockIdx.x, J = N * Lv;
-  const int G = gridDim.y, g = blockIdx.y;
-  const long long per = (J + G - 1) / G, je = lmin(J, g * per + per);
-  const long long dn = BN_BLOCK / Lv, dl = BN_BLOCK % Lv;
-  long long j = g * per + threadIdx.x, n = j / Lv, l = j % Lv;   // vector j of the channel is (n, l)
-  moments<U> a = {U(0), U(0), U(0)};
-  for (; j + (BN_UNROLL - 1) * BN_BLOCK < je; j += BN_UNROLL * BN_BLOCK) {
-    U v[BN_UNROLL * VEC];
+template <typename U_>
+struct sums_policy {
+  typedef U_ U;
+  struct A { U s, t; };
+  enum { IN = 2, PARTS = 2 };
+  const U* __restrict__ weight; const U* __restrict__ mean; const U* __restrict__ invstd; U* __restrict__ grads;
+  __device__ __forceinline__ static void zero(A& a) { a.s = a.t = U(0); }
+  __device__ __forceinline__ static void parts(const A& a, U* p) { p[0] = a.s; p[1] = a.t; }
+  __device__ __forceinline__ static void set(A& a, const U* p) { a.s = p[0]; a.t = p[1]; }
+  __device__ __forceinline__ static void combine(A& a, const U* p) { a.s += p[0]; a.t += p[1]; }
+  template <int R> __device__ __forceinline__ static void chunk(A& a, const U* d, const U* v, const U mu) {
+    U s = U(0), t = U(0);
 #pragma unroll
-    for (int u = 0; u < BN_UNROLL; ++u) {
-      load<T, VEC>(x, (n * C + c) * Lv + l, v + u * VEC);
-      step(n, l, dn, dl, Lv);
-    }
-    add(a, v);
+    for (int e = 0; e < R; ++e) { s += d[e]; t += d[e] * (v[e] - mu); }
+    a.s += s; a.t += t;
   }
-  for (; j < je; j += BN_BLOCK) {
-    U v[VEC];
-    load<T, VEC>(x, (n * C + c) * Lv + l, v);
-    step(n, l, dn, dl, Lv);
-    add(a, v);
+  __device__ __forceinline__ static void one(A& a, const U d, const U v, const U mu) { a.s += d; a.t += d * (v - mu); }
+  template <typename I> __device__ __forceinline__ U center(const I c) const { return mean[c]; }
+  template <typename I> __device__ __forceinline__ void finish(const A& a, const U m, const I c, const I C) const {
+    finish_grads(a.s, a.t, m, c, C, weight, invstd, grads);
   }
-  a = block_merge(a);
-  if (G > 1) {
-    if (threadIdx.x == 0) { ws[c * G + g] = a.n; ws[(C + c) * G + g] = a.mean; ws[(2 * C + c) * G + g] = a.m2; }
-    if (!arrive_last(sem + c, G)) return;
-    a.n = a.mean = a.m2 = U(0);
-    for (int k = threadIdx.x; k < G; k += BN_BLOCK)
-      merge(a, __ldcg(ws + c * G + k), __ldcg(ws + (C + c) * G + k), __ldcg(ws + (2 * C + c) * G + k));
-    a = block_merge(a);
-  }
-  if (threadIdx.x == 0) finish_stats(a, U(J * VEC), c, C, weight, U(eps), stats, flag);
-}
-
-// ---- forward statistics, (M, C) layout (channels last, or L == 1): grid (ceil(C/VEC/BX), G), block (BX, BY).
-// Thread (tx, ty) keeps moments of VEC adjacent channels over rows ty, ty + BY, ... of its slice.
-template <typename T, int VEC>
-__device__ __forceinline__ void fwd_stats_nc(const T* __restrict__ x, const long long M, const long long C,
-                                             const typename acc<T>::type* __restrict__ weight, const double eps,
-                                             typename acc<T>::type* __restrict__ ws, int* __restrict__ sem,
-                                             int* __restrict__ flag, typename acc<T>::type* __restrict__ stats) {
-  typedef typename acc<T>::type U;
-  const int BY = blockDim.y, ty = threadIdx.y, G = gridDim.y, g = blockIdx.y;
-  const long long Cv = C / VEC, cv = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-  const bool active = cv < Cv;
-  const long long per = (M + G - 1) / G, re = lmin(M, g * per + per);
-  moments<U> a[VEC];
-#pragma unroll
-  for (int k = 0; k < VEC; ++k) a[k].n = a[k].mean = a[k].m2 = U(0);
-  if (active) {
-    long long r = g * per + ty;
-    for (; r + (BN_UNROLL - 1) * BY < re; r += BN_UNROLL * BY) {
-      U v[BN_UNROLL * VEC];
-#pragma unroll
-      for (int u = 0; u < BN_UNROLL; ++u) load<T, VEC>(x, (r + u * BY) * Cv + cv, v + u * VEC);
-#pragma unroll
-      for (int k = 0; k < VEC; ++k) {
-        U col[BN_UNROLL];
-#pragma unroll
-        for (int u = 0; u < BN_UNROLL; ++u) col[u] = v[u * VEC + k];
-        add(a[k], col);
-      }
-    }
-    for (; r < re; r += BY) {
-      U v[VEC];
-      load<T, VEC>(x, r * Cv + cv, v);
-#pragma unroll
-      for (int k = 0; k < VEC; ++k) merge(a[k], U(1), v[k], U(0));
-    }
-  }
-  column_merge<U, VEC>(a);
-  if (G > 1) {
-    if (ty == 0 && active) {
-#pragma unroll
-      for (int k = 0; k < VEC; ++k) {
-        const long long ch = cv * VEC + k;
-        ws[(g * 3LL) * C + ch] = a[k].n; ws[(g * 3LL + 1) * C + ch] = a[k].mean; ws[(g * 3LL + 2) * C + ch] = a[k].m2;
-      }
-    }
-    if (!arrive_last(sem + blockIdx.x, G)) return;
-#pragma unroll
-    for (int k = 0; k < VEC; ++k) a[k].n = a[k].mean = a[k].m2 = U(0);
-    if (active) {
-      for (int h = ty; h < G; h += BY) {
-#pragma unroll
-        for (int k = 0; k < VEC; ++k) {
-          const long long ch = cv * VEC + k;
-          merge(a[k], __ldcg(ws + (h * 3LL) * C + ch), __ldcg(ws + (h * 3LL + 1) * C + ch), __ldcg(ws + (h * 3LL + 2) * C + ch));
-        }
-      }
-    }
-    column_merge<U, VEC>(a);
-  }
-  if (ty == 0 && active) {
-#pragma unroll
-    for (int k = 0; k < VEC; ++k) finish_stats(a[k], U(M), cv * VEC + k, C, weight, U(eps), stats, flag);
-  }
-}
+};
 '''
 
 # %% ../nbs/10_gpu.ipynb #28d7fbd3
-_CUDA_SUMS = r'''
-// ---- backward sums (sum dy, sum dy (x - mean)) per channel, (N, C, L) layout: grid (C, G), block BN_BLOCK
-template <typename T, int VEC>
-__device__ __forceinline__ void bwd_sums_ncl(const T* __restrict__ dy, const T* __restrict__ x,
-                                             const long long N, const long long C, const long long Lv,
-                                             const typename acc<T>::type* __restrict__ weight,
-                                             const typename acc<T>::type* __restrict__ mean,
-                                             const typename acc<T>::type* __restrict__ invstd,
-                                             typename acc<T>::type* __restrict__ ws, int* __restrict__ sem,
-                                             typename acc<T>::type* __restrict__ grads) {
-  typedef typename acc<T>::type U;
-  const long long c = blockIdx.x, J = N * Lv;
+_CUDA_SPLIT = r'''
+template <typename I>
+__device__ __forceinline__ void step(I& n, I& l, const I dn, const I dl, const I Lv) {
+  n += dn; l += dl;
+  if (l >= Lv) { l -= Lv; ++n; }
+}
+template <typename I> __device__ __forceinline__ I imin(const I a, const I b) { return a < b ? a : b; }
+
+// ---- split reduction, (N, C, L) layout with L > 1: grid (C, G), block BN_BLOCK. Block (c, g) reads the g-th of
+// G slices of channel c's N*Lv vectors (VEC values each) of its P::IN inputs; index type I (64 or 32 bits).
+template <typename P, typename T, int VEC, typename I>
+__device__ __forceinline__ void split_reduce_ncl(const P& pol, const T* __restrict__ x0, const T* __restrict__ x1,
+                                                 const I N, const I C, const I Lv,
+                                                 typename P::U* __restrict__ ws, int* __restrict__ sem) {
+  typedef typename P::U U;
+  const I c = blockIdx.x, J = N * Lv;
   const int G = gridDim.y, g = blockIdx.y;
-  const long long per = (J + G - 1) / G, je = lmin(J, g * per + per);
-  const long long dn = BN_BLOCK / Lv, dl = BN_BLOCK % Lv;
-  long long j = g * per + threadIdx.x, n = j / Lv, l = j % Lv;
-  const U mu = mean[c];
-  U sdy = U(0), sdx = U(0);
+  const I per = (J + G - 1) / G, je = imin<I>(J, g * per + per);
+  const I dn = BN_BLOCK / Lv, dl = BN_BLOCK % Lv;
+  I j = g * per + threadIdx.x, n = j / Lv, l = j % Lv;   // vector j of the channel is (n, l)
+  const U mu = pol.center(c);
+  typename P::A a;
+  P::zero(a);
   for (; j + (BN_UNROLL - 1) * BN_BLOCK < je; j += BN_UNROLL * BN_BLOCK) {
-    U d[BN_UNROLL * VEC], v[BN_UNROLL * VEC];
+    U v[BN_UNROLL * VEC], w[BN_UNROLL * VEC];
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
-      const long long i = (n * C + c) * Lv + l;
-      load<T, VEC>(dy, i, d + u * VEC);
-      load<T, VEC>(x, i, v + u * VEC);
+      const I i = (n * C + c) * Lv + l;
+      load<T, VEC>(x0, i, v + u * VEC);
+      if (P::IN > 1) load<T, VEC>(x1, i, w + u * VEC);
       step(n, l, dn, dl, Lv);
     }
-    U s = U(0), t = U(0);
-#pragma unroll
-    for (int e = 0; e < BN_UNROLL * VEC; ++e) { s += d[e]; t += d[e] * (v[e] - mu); }
-    sdy += s; sdx += t;
+    P::template chunk<BN_UNROLL * VEC>(a, v, w, mu);
   }
   for (; j < je; j += BN_BLOCK) {
-    U d[VEC], v[VEC];
-    const long long i = (n * C + c) * Lv + l;
-    load<T, VEC>(dy, i, d);
-    load<T, VEC>(x, i, v);
+    U v[VEC], w[VEC];
+    const I i = (n * C + c) * Lv + l;
+    load<T, VEC>(x0, i, v);
+    if (P::IN > 1) load<T, VEC>(x1, i, w);
     step(n, l, dn, dl, Lv);
-#pragma unroll
-    for (int e = 0; e < VEC; ++e) { sdy += d[e]; sdx += d[e] * (v[e] - mu); }
+    P::template chunk<VEC>(a, v, w, mu);
   }
-  block_sum(sdy, sdx);
+  a = block_reduce<P>(a);
   if (G > 1) {
-    if (threadIdx.x == 0) { ws[c * G + g] = sdy; ws[(C + c) * G + g] = sdx; }
+    if (threadIdx.x == 0) {
+      U p[P::PARTS];
+      P::parts(a, p);
+#pragma unroll
+      for (int q = 0; q < P::PARTS; ++q) ws[(q * C + c) * G + g] = p[q];
+    }
     if (!arrive_last(sem + c, G)) return;
-    sdy = sdx = U(0);
-    for (int k = threadIdx.x; k < G; k += BN_BLOCK) { sdy += __ldcg(ws + c * G + k); sdx += __ldcg(ws + (C + c) * G + k); }
-    block_sum(sdy, sdx);
+    P::zero(a);   // the block that arrived last merges the G slices
+    for (int k = threadIdx.x; k < G; k += BN_BLOCK) {
+      U p[P::PARTS];
+#pragma unroll
+      for (int q = 0; q < P::PARTS; ++q) p[q] = __ldcg(ws + (q * C + c) * G + k);
+      P::combine(a, p);
+    }
+    a = block_reduce<P>(a);
   }
-  if (threadIdx.x == 0) finish_grads(sdy, sdx, U(J * VEC), c, C, weight, invstd, grads);
+  if (threadIdx.x == 0) pol.finish(a, U(J * VEC), c, C);
 }
 
-// ---- backward sums, (M, C) layout: grid (ceil(C/VEC/BX), G), block (BX, BY)
-template <typename T, int VEC>
-__device__ __forceinline__ void bwd_sums_nc(const T* __restrict__ dy, const T* __restrict__ x,
-                                            const long long M, const long long C,
-                                            const typename acc<T>::type* __restrict__ weight,
-                                            const typename acc<T>::type* __restrict__ mean,
-                                            const typename acc<T>::type* __restrict__ invstd,
-                                            typename acc<T>::type* __restrict__ ws, int* __restrict__ sem,
-                                            typename acc<T>::type* __restrict__ grads) {
-  typedef typename acc<T>::type U;
+// ---- split reduction, (M, C) layout (channels last, or L == 1): grid (ceil(C/VEC/BX), G), block (BX, BY).
+// Thread (tx, ty) keeps VEC accumulators, for VEC adjacent channels, over rows ty, ty + BY, ... of its slice.
+template <typename P, typename T, int VEC, typename I>
+__device__ __forceinline__ void split_reduce_nc(const P& pol, const T* __restrict__ x0, const T* __restrict__ x1,
+                                                const I M, const I C,
+                                                typename P::U* __restrict__ ws, int* __restrict__ sem) {
+  typedef typename P::U U;
   const int BY = blockDim.y, ty = threadIdx.y, G = gridDim.y, g = blockIdx.y;
-  const long long Cv = C / VEC, cv = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  const I Cv = C / VEC, cv = (I)blockIdx.x * blockDim.x + threadIdx.x;
   const bool active = cv < Cv;
-  const long long per = (M + G - 1) / G, re = lmin(M, g * per + per);
-  U sdy[VEC], sdx[VEC], mu[VEC];
+  const I per = (M + G - 1) / G, re = imin<I>(M, g * per + per);
+  typename P::A a[VEC];
+  U mu[VEC];
 #pragma unroll
-  for (int k = 0; k < VEC; ++k) { sdy[k] = sdx[k] = U(0); mu[k] = active ? mean[cv * VEC + k] : U(0); }
+  for (int k = 0; k < VEC; ++k) { P::zero(a[k]); mu[k] = active ? pol.center(cv * VEC + k) : U(0); }
   if (active) {
-    long long r = g * per + ty;
+    I r = g * per + ty;
     for (; r + (BN_UNROLL - 1) * BY < re; r += BN_UNROLL * BY) {
-      U d[BN_UNROLL * VEC], v[BN_UNROLL * VEC];
+      U v[BN_UNROLL * VEC], w[BN_UNROLL * VEC];
 #pragma unroll
       for (int u = 0; u < BN_UNROLL; ++u) {
-        load<T, VEC>(dy, (r + u * BY) * Cv + cv, d + u * VEC);
-        load<T, VEC>(x, (r + u * BY) * Cv + cv, v + u * VEC);
+        load<T, VEC>(x0, (r + u * BY) * Cv + cv, v + u * VEC);
+        if (P::IN > 1) load<T, VEC>(x1, (r + u * BY) * Cv + cv, w + u * VEC);
       }
 #pragma unroll
       for (int k = 0; k < VEC; ++k) {
-        U s = U(0), t = U(0);
+        U cv0[BN_UNROLL], cv1[BN_UNROLL];
 #pragma unroll
-        for (int u = 0; u < BN_UNROLL; ++u) { s += d[u * VEC + k]; t += d[u * VEC + k] * (v[u * VEC + k] - mu[k]); }
-        sdy[k] += s; sdx[k] += t;
+        for (int u = 0; u < BN_UNROLL; ++u) { cv0[u] = v[u * VEC + k]; cv1[u] = P::IN > 1 ? w[u * VEC + k] : U(0); }
+        P::template chunk<BN_UNROLL>(a[k], cv0, cv1, mu[k]);
       }
     }
     for (; r < re; r += BY) {
-      U d[VEC], v[VEC];
-      load<T, VEC>(dy, r * Cv + cv, d);
-      load<T, VEC>(x, r * Cv + cv, v);
+      U v[VEC], w[VEC];
+      load<T, VEC>(x0, r * Cv + cv, v);
+      if (P::IN > 1) load<T, VEC>(x1, r * Cv + cv, w);
 #pragma unroll
-      for (int k = 0; k < VEC; ++k) { sdy[k] += d[k]; sdx[k] += d[k] * (v[k] - mu[k]); }
+      for (int k = 0; k < VEC; ++k) P::one(a[k], v[k], P::IN > 1 ? w[k] : U(0), mu[k]);
     }
   }
-  column_sum<U, VEC>(sdy, sdx);
+  column_reduce<P, VEC>(a);
   if (G > 1) {
     if (ty == 0 && active) {
 #pragma unroll
-      for (int k = 0; k < VEC; ++k) { ws[(g * 2LL) * C + cv * VEC + k] = sdy[k]; ws[(g * 2LL + 1) * C + cv * VEC + k] = sdx[k]; }
+      for (int k = 0; k < VEC; ++k) {
+        U p[P::PARTS];
+        P::parts(a[k], p);
+#pragma unroll
+        for (int q = 0; q < P::PARTS; ++q) ws[((I)g * P::PARTS + q) * C + cv * VEC + k] = p[q];
+      }
     }
     if (!arrive_last(sem + blockIdx.x, G)) return;
 #pragma unroll
-    for (int k = 0; k < VEC; ++k) sdy[k] = sdx[k] = U(0);
+    for (int k = 0; k < VEC; ++k) P::zero(a[k]);
     if (active) {
       for (int h = ty; h < G; h += BY) {
 #pragma unroll
         for (int k = 0; k < VEC; ++k) {
-          sdy[k] += __ldcg(ws + (h * 2LL) * C + cv * VEC + k);
-          sdx[k] += __ldcg(ws + (h * 2LL + 1) * C + cv * VEC + k);
+          U p[P::PARTS];
+#pragma unroll
+          for (int q = 0; q < P::PARTS; ++q) p[q] = __ldcg(ws + ((I)h * P::PARTS + q) * C + cv * VEC + k);
+          P::combine(a[k], p);
         }
       }
     }
-    column_sum<U, VEC>(sdy, sdx);
+    column_reduce<P, VEC>(a);
   }
   if (ty == 0 && active) {
 #pragma unroll
-    for (int k = 0; k < VEC; ++k) finish_grads(sdy[k], sdx[k], U(M), cv * VEC + k, C, weight, invstd, grads);
+    for (int k = 0; k < VEC; ++k) pol.finish(a[k], U(M), cv * VEC + k, C);
   }
 }
 '''
@@ -598,27 +521,45 @@ __device__ __forceinline__ void bwd_sums_nc(const T* __restrict__ dy, const T* _
 _CUDA_ELEMENTWISE = r'''
 // ---- elementwise kernels: grid-stride over the V vectors of the array, 1-D blocks of BN_BLOCK.
 // Vector v lies in run v / P (P vectors per run), whose index modulo Q names the channel: (P, Q) is
-// (L/VEC, C) for the (N, C, L) layout, and (1, C/VEC) for (M, C), where the vector's values are VEC
-// adjacent channels (PER_ELEM). The cursor (col, q) follows v with additions only.
+// (L/VEC, C) for the (N, C, L) layout (RUN), and (1, C/VEC) for (M, C), where the vector's values are VEC
+// adjacent channels (ELEM). MIXED, for an L that VEC does not divide: (P, Q) is (L, C) counted in values, and a
+// vector's values lie in one run or two adjacent ones (L > VEC). The cursor (col, q) follows v with additions
+// only; REV walks the array from its end (`back`).
+enum { RUN = 0, ELEM = 1, MIXED = 2 };
+
+template <typename I>
 struct cursor {
-  long long col, q;
-  __device__ __forceinline__ cursor(const long long v, const long long P, const long long Q) : col(v % P), q((v / P) % Q) {}
-  __device__ __forceinline__ void step(const long long dcol, const long long dq, const long long P, const long long Q) {
+  I col, q;
+  __device__ __forceinline__ cursor(const I v, const I P, const I Q) : col(v % P), q((v / P) % Q) {}
+  __device__ __forceinline__ void step(const I dcol, const I dq, const I P, const I Q) {
     col += dcol; q += dq;
     if (col >= P) { col -= P; ++q; }
     if (q >= Q) q -= Q;
   }
+  __device__ __forceinline__ void back(const I dcol, const I dq, const I P, const I Q) {
+    col -= dcol; q -= dq;
+    if (col < 0) { col += P; --q; }
+    if (q < 0) q += Q;
+  }
 };
+
+// Channel of value k of a vector whose first value is at (col, q)
+template <int VEC, int LAY, typename I>
+__device__ __forceinline__ I channel(const I col, const I q, const int k, const I P, const I Q) {
+  if (LAY == RUN) return q;
+  if (LAY == ELEM) return q * VEC + k;
+  return col + k < P ? q : (q + 1 == Q ? I(0) : q + 1);
+}
 
 // EVAL: `scale` holds the running variance, and the scale weight / sqrt(var + eps) is computed here, so that
 // inference is one launch
-template <int VEC, bool PER_ELEM, bool EVAL, typename U>
-__device__ __forceinline__ void affine(const U* in, U* out, const long long q, const U* __restrict__ mean,
-                                       const U* __restrict__ scale, const U* __restrict__ weight, const U eps,
-                                       const U* __restrict__ bias) {
+template <int VEC, int LAY, bool EVAL, typename U, typename I>
+__device__ __forceinline__ void affine(const U* in, U* out, const I col, const I q, const I P, const I Q,
+                                       const U* __restrict__ mean, const U* __restrict__ scale,
+                                       const U* __restrict__ weight, const U eps, const U* __restrict__ bias) {
 #pragma unroll
   for (int k = 0; k < VEC; ++k) {
-    const long long ch = PER_ELEM ? q * VEC + k : q;
+    const I ch = channel<VEC, LAY>(col, q, k, P, Q);
     U s = scale[ch];
     if (EVAL) { s = inv_sqrt(s + eps); if (weight) s *= weight[ch]; }
     out[k] = (in[k] - mean[ch]) * s + (bias ? bias[ch] : U(0));
@@ -626,92 +567,181 @@ __device__ __forceinline__ void affine(const U* in, U* out, const long long q, c
 }
 
 // y = (x - mean) * scale + bias
-template <typename T, int VEC, bool PER_ELEM, bool EVAL>
-__device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict__ y, const long long V,
-                                          const long long P, const long long Q,
+template <typename T, int VEC, int LAY, bool EVAL, typename I, bool REV>
+__device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict__ y, const I V,
+                                          const I P, const I Q,
                                           const typename acc<T>::type* __restrict__ mean,
                                           const typename acc<T>::type* __restrict__ scale,
                                           const typename acc<T>::type* __restrict__ weight, const double eps,
                                           const typename acc<T>::type* __restrict__ bias) {
   typedef typename acc<T>::type U;
-  const long long S = (long long)gridDim.x * BN_BLOCK;
-  long long v = (long long)blockIdx.x * BN_BLOCK + threadIdx.x;
+  const I S = (I)gridDim.x * BN_BLOCK, unit = LAY == MIXED ? VEC : 1;
+  I v = (I)blockIdx.x * BN_BLOCK + threadIdx.x;
   if (v >= V) return;
-  cursor cur(v, P, Q);
-  const long long dcol = S % P, dq = (S / P) % Q;
+  cursor<I> cur((REV ? V - 1 - v : v) * unit, P, Q);
+  const I dcol = S * unit % P, dq = (S * unit / P) % Q;
   for (; v + (BN_UNROLL - 1) * S < V; v += BN_UNROLL * S) {
     U in[BN_UNROLL * VEC];
-    long long q[BN_UNROLL];
+    I q[BN_UNROLL], col[BN_UNROLL];
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
-      q[u] = cur.q;
-      load<T, VEC>(x, v + u * S, in + u * VEC);
-      cur.step(dcol, dq, P, Q);
+      q[u] = cur.q; col[u] = cur.col;
+      load<T, VEC>(x, REV ? V - 1 - (v + u * S) : v + u * S, in + u * VEC);
+      if (REV) cur.back(dcol, dq, P, Q); else cur.step(dcol, dq, P, Q);
     }
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       U out[VEC];
-      affine<VEC, PER_ELEM, EVAL>(in + u * VEC, out, q[u], mean, scale, weight, U(eps), bias);
-      store<T, VEC>(y, v + u * S, out);
+      affine<VEC, LAY, EVAL>(in + u * VEC, out, col[u], q[u], P, Q, mean, scale, weight, U(eps), bias);
+      store<T, VEC>(y, REV ? V - 1 - (v + u * S) : v + u * S, out);
     }
   }
   for (; v < V; v += S) {
     U in[VEC], out[VEC];
-    load<T, VEC>(x, v, in);
-    affine<VEC, PER_ELEM, EVAL>(in, out, cur.q, mean, scale, weight, U(eps), bias);
-    store<T, VEC>(y, v, out);
-    cur.step(dcol, dq, P, Q);
+    const I i = REV ? V - 1 - v : v;
+    load<T, VEC>(x, i, in);
+    affine<VEC, LAY, EVAL>(in, out, cur.col, cur.q, P, Q, mean, scale, weight, U(eps), bias);
+    store<T, VEC>(y, i, out);
+    if (REV) cur.back(dcol, dq, P, Q); else cur.step(dcol, dq, P, Q);
   }
 }
 
-template <int VEC, bool PER_ELEM, typename U>
-__device__ __forceinline__ void grad_in(const U* d, const U* in, U* out, const long long q, const U* __restrict__ mean,
-                                        const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) {
+template <int VEC, int LAY, typename U, typename I>
+__device__ __forceinline__ void grad_in(const U* d, const U* in, U* out, const I col, const I q, const I P, const I Q,
+                                        const U* __restrict__ mean, const U* __restrict__ A,
+                                        const U* __restrict__ B, const U* __restrict__ Cc) {
 #pragma unroll
   for (int k = 0; k < VEC; ++k) {
-    const long long ch = PER_ELEM ? q * VEC + k : q;
+    const I ch = channel<VEC, LAY>(col, q, k, P, Q);
     out[k] = A[ch] * d[k] + B[ch] * (in[k] - mean[ch]) + Cc[ch];
   }
 }
 
 // dx = A dy + B (x - mean) + Cc
-template <typename T, int VEC, bool PER_ELEM>
+template <typename T, int VEC, int LAY, typename I, bool REV>
 __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx,
-                                            const long long V, const long long P, const long long Q,
+                                            const I V, const I P, const I Q,
                                             const typename acc<T>::type* __restrict__ mean,
                                             const typename acc<T>::type* __restrict__ A,
                                             const typename acc<T>::type* __restrict__ B,
                                             const typename acc<T>::type* __restrict__ Cc) {
   typedef typename acc<T>::type U;
-  const long long S = (long long)gridDim.x * BN_BLOCK;
-  long long v = (long long)blockIdx.x * BN_BLOCK + threadIdx.x;
+  const I S = (I)gridDim.x * BN_BLOCK, unit = LAY == MIXED ? VEC : 1;
+  I v = (I)blockIdx.x * BN_BLOCK + threadIdx.x;
   if (v >= V) return;
-  cursor cur(v, P, Q);
-  const long long dcol = S % P, dq = (S / P) % Q;
+  cursor<I> cur((REV ? V - 1 - v : v) * unit, P, Q);
+  const I dcol = S * unit % P, dq = (S * unit / P) % Q;
   for (; v + (BN_UNROLL - 1) * S < V; v += BN_UNROLL * S) {
     U d[BN_UNROLL * VEC], in[BN_UNROLL * VEC];
-    long long q[BN_UNROLL];
+    I q[BN_UNROLL], col[BN_UNROLL];
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
-      q[u] = cur.q;
-      load<T, VEC>(dy, v + u * S, d + u * VEC);
-      load<T, VEC>(x, v + u * S, in + u * VEC);
-      cur.step(dcol, dq, P, Q);
+      q[u] = cur.q; col[u] = cur.col;
+      const I i = REV ? V - 1 - (v + u * S) : v + u * S;
+      load<T, VEC>(dy, i, d + u * VEC);
+      load<T, VEC>(x, i, in + u * VEC);
+      if (REV) cur.back(dcol, dq, P, Q); else cur.step(dcol, dq, P, Q);
     }
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       U out[VEC];
-      grad_in<VEC, PER_ELEM>(d + u * VEC, in + u * VEC, out, q[u], mean, A, B, Cc);
-      store<T, VEC>(dx, v + u * S, out);
+      grad_in<VEC, LAY>(d + u * VEC, in + u * VEC, out, col[u], q[u], P, Q, mean, A, B, Cc);
+      store<T, VEC>(dx, REV ? V - 1 - (v + u * S) : v + u * S, out);
     }
   }
   for (; v < V; v += S) {
     U d[VEC], in[VEC], out[VEC];
-    load<T, VEC>(dy, v, d);
-    load<T, VEC>(x, v, in);
-    grad_in<VEC, PER_ELEM>(d, in, out, cur.q, mean, A, B, Cc);
-    store<T, VEC>(dx, v, out);
-    cur.step(dcol, dq, P, Q);
+    const I i = REV ? V - 1 - v : v;
+    load<T, VEC>(dy, i, d);
+    load<T, VEC>(x, i, in);
+    grad_in<VEC, LAY>(d, in, out, cur.col, cur.q, P, Q, mean, A, B, Cc);
+    store<T, VEC>(dx, i, out);
+    if (REV) cur.back(dcol, dq, P, Q); else cur.step(dcol, dq, P, Q);
+  }
+}
+
+// ---- channels-last elementwise kernels on a 2-D grid: block (BX, BY) as the NC reductions', grid (column groups,
+// row blocks). A thread's VEC channels never change, so their parameters are loaded once, into registers, and
+// each row costs one vector load and store (two loads for dx). (M, C) array, Cv = C / VEC vectors a row.
+template <typename T, int VEC, bool EVAL, typename I, bool REV>
+__device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restrict__ y, const I M, const I Cv,
+                                             const typename acc<T>::type* __restrict__ mean,
+                                             const typename acc<T>::type* __restrict__ scale,
+                                             const typename acc<T>::type* __restrict__ weight, const double eps,
+                                             const typename acc<T>::type* __restrict__ bias) {
+  typedef typename acc<T>::type U;
+  const I cv = (I)blockIdx.x * blockDim.x + threadIdx.x;
+  if (cv >= Cv) return;
+  U mu[VEC], s[VEC], b[VEC];
+#pragma unroll
+  for (int k = 0; k < VEC; ++k) {
+    const I ch = cv * VEC + k;
+    mu[k] = mean[ch]; s[k] = scale[ch]; b[k] = bias ? bias[ch] : U(0);
+    if (EVAL) { s[k] = inv_sqrt(s[k] + U(eps)); if (weight) s[k] *= weight[ch]; }
+  }
+  const I R = (I)gridDim.y * blockDim.y;
+  I r = (I)blockIdx.y * blockDim.y + threadIdx.y;
+  for (; r + (BN_UNROLL - 1) * R < M; r += BN_UNROLL * R) {
+    U in[BN_UNROLL * VEC];
+#pragma unroll
+    for (int u = 0; u < BN_UNROLL; ++u) load<T, VEC>(x, (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv, in + u * VEC);
+#pragma unroll
+    for (int u = 0; u < BN_UNROLL; ++u) {
+      U out[VEC];
+#pragma unroll
+      for (int k = 0; k < VEC; ++k) out[k] = (in[u * VEC + k] - mu[k]) * s[k] + b[k];
+      store<T, VEC>(y, (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv, out);
+    }
+  }
+  for (; r < M; r += R) {
+    U in[VEC], out[VEC];
+    const I i = (REV ? M - 1 - r : r) * Cv + cv;
+    load<T, VEC>(x, i, in);
+#pragma unroll
+    for (int k = 0; k < VEC; ++k) out[k] = (in[k] - mu[k]) * s[k] + b[k];
+    store<T, VEC>(y, i, out);
+  }
+}
+
+template <typename T, int VEC, typename I, bool REV>
+__device__ __forceinline__ void backward_dx_2d(const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx,
+                                               const I M, const I Cv,
+                                               const typename acc<T>::type* __restrict__ mean,
+                                               const typename acc<T>::type* __restrict__ A,
+                                               const typename acc<T>::type* __restrict__ B,
+                                               const typename acc<T>::type* __restrict__ Cc) {
+  typedef typename acc<T>::type U;
+  const I cv = (I)blockIdx.x * blockDim.x + threadIdx.x;
+  if (cv >= Cv) return;
+  U mu[VEC], a[VEC], b[VEC], c[VEC];
+#pragma unroll
+  for (int k = 0; k < VEC; ++k) { const I ch = cv * VEC + k; mu[k] = mean[ch]; a[k] = A[ch]; b[k] = B[ch]; c[k] = Cc[ch]; }
+  const I R = (I)gridDim.y * blockDim.y;
+  I r = (I)blockIdx.y * blockDim.y + threadIdx.y;
+  for (; r + (BN_UNROLL - 1) * R < M; r += BN_UNROLL * R) {
+    U d[BN_UNROLL * VEC], in[BN_UNROLL * VEC];
+#pragma unroll
+    for (int u = 0; u < BN_UNROLL; ++u) {
+      const I i = (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv;
+      load<T, VEC>(dy, i, d + u * VEC);
+      load<T, VEC>(x, i, in + u * VEC);
+    }
+#pragma unroll
+    for (int u = 0; u < BN_UNROLL; ++u) {
+      U out[VEC];
+#pragma unroll
+      for (int k = 0; k < VEC; ++k) out[k] = a[k] * d[u * VEC + k] + b[k] * (in[u * VEC + k] - mu[k]) + c[k];
+      store<T, VEC>(dx, (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv, out);
+    }
+  }
+  for (; r < M; r += R) {
+    U d[VEC], in[VEC], out[VEC];
+    const I i = (REV ? M - 1 - r : r) * Cv + cv;
+    load<T, VEC>(dy, i, d);
+    load<T, VEC>(x, i, in);
+#pragma unroll
+    for (int k = 0; k < VEC; ++k) out[k] = a[k] * d[k] + b[k] * (in[k] - mu[k]) + c[k];
+    store<T, VEC>(dx, i, out);
   }
 }
 '''
@@ -753,58 +783,72 @@ __device__ __forceinline__ void update_running(const U* __restrict__ mean, const
 _CUDA_ENTRY = r'''
 }  // namespace bn
 
-// extern "C" entry points for data type T (named NAME), parameter/statistics type U, vector width VEC
-#define BN_KERNELS(NAME, T, U, VEC) \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_fwd_stats_ncl_##NAME##_v##VEC( \
+// extern "C" entry points: kernel NAME for data type T, parameter/statistics type U, vector width VEC, index
+// type I (long long, or int for arrays of fewer than 2^31 values) and, for the second pass, REV (walk from the end)
+#define BN_ENTRY extern "C" __global__ void __launch_bounds__(BN_BLOCK)
+#define BN_fwd_stats_ncl(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const T* __restrict__ x, long long N, long long C, long long Lv, const U* __restrict__ weight, double eps, \
     U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
-  { bn::fwd_stats_ncl<T, VEC>(x, N, C, Lv, weight, eps, ws, sem, flag, stats); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_fwd_stats_nc_##NAME##_v##VEC( \
+  { const bn::stats_policy<U> p = {weight, U(eps), stats, flag}; \
+    bn::split_reduce_ncl<bn::stats_policy<U>, T, VEC, I>(p, x, x, (I)N, (I)C, (I)Lv, ws, sem); }
+#define BN_fwd_stats_nc(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const T* __restrict__ x, long long M, long long C, const U* __restrict__ weight, double eps, \
     U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
-  { bn::fwd_stats_nc<T, VEC>(x, M, C, weight, eps, ws, sem, flag, stats); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_bwd_sums_ncl_##NAME##_v##VEC( \
+  { const bn::stats_policy<U> p = {weight, U(eps), stats, flag}; \
+    bn::split_reduce_nc<bn::stats_policy<U>, T, VEC, I>(p, x, x, (I)M, (I)C, ws, sem); }
+#define BN_bwd_sums_ncl(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const T* __restrict__ dy, const T* __restrict__ x, long long N, long long C, long long Lv, \
     const U* __restrict__ weight, const U* __restrict__ mean, const U* __restrict__ invstd, \
     U* __restrict__ ws, int* __restrict__ sem, U* __restrict__ grads) \
-  { bn::bwd_sums_ncl<T, VEC>(dy, x, N, C, Lv, weight, mean, invstd, ws, sem, grads); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_bwd_sums_nc_##NAME##_v##VEC( \
+  { const bn::sums_policy<U> p = {weight, mean, invstd, grads}; \
+    bn::split_reduce_ncl<bn::sums_policy<U>, T, VEC, I>(p, dy, x, (I)N, (I)C, (I)Lv, ws, sem); }
+#define BN_bwd_sums_nc(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const T* __restrict__ dy, const T* __restrict__ x, long long M, long long C, \
     const U* __restrict__ weight, const U* __restrict__ mean, const U* __restrict__ invstd, \
     U* __restrict__ ws, int* __restrict__ sem, U* __restrict__ grads) \
-  { bn::bwd_sums_nc<T, VEC>(dy, x, M, C, weight, mean, invstd, ws, sem, grads); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_ncl_##NAME##_v##VEC( \
+  { const bn::sums_policy<U> p = {weight, mean, invstd, grads}; \
+    bn::split_reduce_nc<bn::sums_policy<U>, T, VEC, I>(p, dy, x, (I)M, (I)C, ws, sem); }
+#define BN_NORMALIZE(NAME, T, U, VEC, I, REV, LAY) BN_ENTRY NAME( \
     const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, \
     const U* __restrict__ mean, const U* __restrict__ scale, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, false, false>(x, y, V, P, Q, mean, scale, (const U*)0, 0.0, bias); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_nc_##NAME##_v##VEC( \
-    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, \
+  { bn::normalize<T, VEC, LAY, false, I, REV>(x, y, (I)V, (I)P, (I)Q, mean, scale, (const U*)0, 0.0, bias); }
+#define BN_NORMALIZE_EVAL(NAME, T, U, VEC, I, REV, LAY) BN_ENTRY NAME( \
+    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, const U* __restrict__ mean, \
+    const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
+  { bn::normalize<T, VEC, LAY, true, I, REV>(x, y, (I)V, (I)P, (I)Q, mean, var, weight, eps, bias); }
+#define BN_DX(NAME, T, U, VEC, I, REV, LAY) BN_ENTRY NAME( \
+    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, \
+    const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
+  { bn::backward_dx<T, VEC, LAY, I, REV>(dy, x, dx, (I)V, (I)P, (I)Q, mean, A, B, Cc); }
+#define BN_normalize_ncl(NAME, T, U, VEC, I, REV) BN_NORMALIZE(NAME, T, U, VEC, I, REV, bn::RUN)
+#define BN_normalize_nc(NAME, T, U, VEC, I, REV) BN_NORMALIZE(NAME, T, U, VEC, I, REV, bn::ELEM)
+#define BN_normalize_ncm(NAME, T, U, VEC, I, REV) BN_NORMALIZE(NAME, T, U, VEC, I, REV, bn::MIXED)
+#define BN_normalize_eval_ncl(NAME, T, U, VEC, I, REV) BN_NORMALIZE_EVAL(NAME, T, U, VEC, I, REV, bn::RUN)
+#define BN_normalize_eval_nc(NAME, T, U, VEC, I, REV) BN_NORMALIZE_EVAL(NAME, T, U, VEC, I, REV, bn::ELEM)
+#define BN_normalize_eval_ncm(NAME, T, U, VEC, I, REV) BN_NORMALIZE_EVAL(NAME, T, U, VEC, I, REV, bn::MIXED)
+#define BN_dx_ncl(NAME, T, U, VEC, I, REV) BN_DX(NAME, T, U, VEC, I, REV, bn::RUN)
+#define BN_dx_nc(NAME, T, U, VEC, I, REV) BN_DX(NAME, T, U, VEC, I, REV, bn::ELEM)
+#define BN_dx_ncm(NAME, T, U, VEC, I, REV) BN_DX(NAME, T, U, VEC, I, REV, bn::MIXED)
+#define BN_normalize_nc2d(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
+    const T* __restrict__ x, T* __restrict__ y, long long M, long long Cv, \
     const U* __restrict__ mean, const U* __restrict__ scale, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, true, false>(x, y, V, P, Q, mean, scale, (const U*)0, 0.0, bias); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_eval_ncl_##NAME##_v##VEC( \
-    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, const U* __restrict__ mean, \
+  { bn::normalize_2d<T, VEC, false, I, REV>(x, y, (I)M, (I)Cv, mean, scale, (const U*)0, 0.0, bias); }
+#define BN_normalize_eval_nc2d(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
+    const T* __restrict__ x, T* __restrict__ y, long long M, long long Cv, const U* __restrict__ mean, \
     const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, false, true>(x, y, V, P, Q, mean, var, weight, eps, bias); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_normalize_eval_nc_##NAME##_v##VEC( \
-    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, const U* __restrict__ mean, \
-    const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, true, true>(x, y, V, P, Q, mean, var, weight, eps, bias); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_dx_ncl_##NAME##_v##VEC( \
-    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, \
+  { bn::normalize_2d<T, VEC, true, I, REV>(x, y, (I)M, (I)Cv, mean, var, weight, eps, bias); }
+#define BN_dx_nc2d(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
+    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long M, long long Cv, \
     const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
-  { bn::backward_dx<T, VEC, false>(dy, x, dx, V, P, Q, mean, A, B, Cc); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_dx_nc_##NAME##_v##VEC( \
-    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, \
-    const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
-  { bn::backward_dx<T, VEC, true>(dy, x, dx, V, P, Q, mean, A, B, Cc); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_count_nonfinite_##NAME##_v##VEC( \
+  { bn::backward_dx_2d<T, VEC, I, REV>(dy, x, dx, (I)M, (I)Cv, mean, A, B, Cc); }
+#define BN_count_nonfinite(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ a, long long n, int* __restrict__ count) \
-  { bn::count_nonfinite<U>(a, n, count); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_update_running_rf_##NAME##_v##VEC( \
+  { bn::count_nonfinite<U>(a, n, count); }
+#define BN_update_running_rf(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ mean, const U* __restrict__ var, long long C, double unbias, const double* __restrict__ factor_at, \
     double factor, float* __restrict__ rmean, float* __restrict__ rvar) \
-  { bn::update_running<U, float>(mean, var, C, unbias, factor_at, factor, rmean, rvar); } \
-extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_update_running_rd_##NAME##_v##VEC( \
+  { bn::update_running<U, float>(mean, var, C, unbias, factor_at, factor, rmean, rvar); }
+#define BN_update_running_rd(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ mean, const U* __restrict__ var, long long C, double unbias, const double* __restrict__ factor_at, \
     double factor, double* __restrict__ rmean, double* __restrict__ rvar) \
   { bn::update_running<U, double>(mean, var, C, unbias, factor_at, factor, rmean, rvar); }
@@ -812,45 +856,66 @@ extern "C" __global__ void __launch_bounds__(BN_BLOCK) bn_update_running_rd_##NA
 
 # %% ../nbs/10_gpu.ipynb #bcd35897
 _CTYPES = {'float16': ('bn_half', 'float'), 'float32': ('float', 'float'), 'float64': ('double', 'double')}  # T, U
-_CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SUMS + _CUDA_ELEMENTWISE + _CUDA_CHECK + _CUDA_ENTRY
+_CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SPLIT + _CUDA_ELEMENTWISE + _CUDA_CHECK + _CUDA_ENTRY
+_KINDS = ('fwd_stats_ncl', 'fwd_stats_nc', 'bwd_sums_ncl', 'bwd_sums_nc', 'normalize_ncl', 'normalize_nc', 'normalize_eval_ncl',
+          'normalize_eval_nc', 'dx_ncl', 'dx_nc', 'count_nonfinite', 'update_running_rf', 'update_running_rd')   # today's 13
+_EXTRA_KINDS = ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d', 'normalize_ncm', 'normalize_eval_ncm', 'dx_ncm')
 
-def kernel_source(pairs=None): # (dtype name, vector width) pairs; all of them by default
-    "CUDA source with the `extern \"C\"` kernels for each (dtype name, vector width) in `pairs`"
+def _kname(kind, dtype_name, vec, i32=False, rev=False):
+    "Name of a kernel: `bn_{kind}_{dtype}_v{vec}`, then `_i32` for 32-bit indices and `_rev` for the reversed walk"
+    return f'bn_{kind}_{dtype_name}_v{vec}' + ('_i32' if i32 else '') + ('_rev' if rev else '')
+
+def _has(kind, i32, rev):
+    "Whether kernel `kind` comes in the variant (`i32`, `rev`): the reductions do not walk in reverse, the small kernels keep 64-bit indices"
+    if kind in ('count_nonfinite', 'update_running_rf', 'update_running_rd'): return not (i32 or rev)
+    return not (rev and kind.startswith(('fwd_', 'bwd_')))
+
+def kernel_source(pairs=None, # (dtype name, vector width) pairs; all of them by default
+                  kinds=_KINDS, # kernel kinds to stamp (`_KINDS`: today's 13; add `_EXTRA_KINDS` for the 2-D and mixed ones)
+                  variants=((False, False),)): # (32-bit indices, reversed walk) flags to stamp each kind in, where it has them
+    "CUDA source with the `extern \"C\"` kernels of `kinds` for each (dtype name, vector width) in `pairs` and each variant"
     pairs = pairs or [(d, v) for d, vs in _VECS.items() for v in vs]
-    return _CUDA + ''.join(f'BN_KERNELS({d}, {_CTYPES[d][0]}, {_CTYPES[d][1]}, {v})\n' for d, v in pairs)
+    lines = [f'BN_{k}({_kname(k, d, v, i32, rev)}, {_CTYPES[d][0]}, {_CTYPES[d][1]}, {v}, {"int" if i32 else "long long"}, {str(rev).lower()})\n'
+             for d, v in pairs for i32, rev in variants for k in kinds if _has(k, i32, rev)]
+    return _CUDA + ''.join(lines)
 
 # %% ../nbs/10_gpu.ipynb #5abebf1d
+_GROUPS = {'nc2d': ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d'), 'ncm': ('normalize_ncm', 'normalize_eval_ncm', 'dx_ncm')}
+
 def _cached(key, make):
     "`make()`, once per current device and `key` until `use` changes the engine"
     key = (_xp.cuda.runtime.getDevice(), *key)
     if key not in _cache: _cache[key] = make()
     return _cache[key]
 
-def _module(dtype_name, vec):
-    "The kernels for one (dtype, vector width), compiled once per device"
+def _module(dtype_name, vec, group='base', i32=False, rev=False):
+    "The kernels of one group (today's 13, or the 3 of `nc2d` or `ncm`) for one (dtype, vector width, variant), compiled once per device"
     load = _load or (lambda code: _xp.RawModule(code=code))
-    return _cached(('module', dtype_name, vec), lambda: load(kernel_source([(dtype_name, vec)])))
+    kinds = _GROUPS.get(group, _KINDS)
+    return _cached(('module', dtype_name, vec, group, i32, rev), lambda: load(kernel_source([(dtype_name, vec)], kinds, [(i32, rev)])))
 
-def _kernel(name, dtype_name, vec):
-    "Kernel `bn_{name}_{dtype_name}_v{vec}`"
-    return _cached(('kernel', name, dtype_name, vec), lambda: _module(dtype_name, vec).get_function(f'bn_{name}_{dtype_name}_v{vec}'))
+def _kernel(kind, dtype_name, vec, i32=False, rev=False):
+    "Kernel `_kname(kind, dtype_name, vec, i32, rev)`"
+    group = next((g for g, ks in _GROUPS.items() if kind in ks), 'base')
+    return _cached(('kernel', kind, dtype_name, vec, i32, rev),
+                   lambda: _module(dtype_name, vec, group, i32, rev).get_function(_kname(kind, dtype_name, vec, i32, rev)))
 
 # %% ../nbs/10_gpu.ipynb #dd57783e
-def _occupancy(name, dtype_name, vec):
+def _occupancy(kind, dtype_name, vec, i32=False, rev=False):
     "Blocks of `_BLOCK` threads of a kernel that one SM holds, from the driver's occupancy query"
-    try: return _xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(_kernel(name, dtype_name, vec).ptr, _BLOCK, 0)
+    try: return _xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(_kernel(kind, dtype_name, vec, i32, rev).ptr, _BLOCK, 0)
     except Exception as e:   # a CuPy without the occupancy call: assume 4 blocks an SM, and say so
         warnings.warn(f'The occupancy query failed ({e}); assuming 4 blocks of {_BLOCK} threads per SM')
         return 4
 
-def _wave(name, dtype_name, vec):
+def _wave(kind, dtype_name, vec, i32=False, rev=False):
     "How many blocks of `_BLOCK` threads of a kernel the GPU holds at once"
     sms = _xp.cuda.Device().attributes['MultiProcessorCount']
-    return _cached(('wave', name, dtype_name, vec), lambda: max(1, _occupancy(name, dtype_name, vec)) * sms)
+    return _cached(('wave', kind, dtype_name, vec, i32, rev), lambda: max(1, _occupancy(kind, dtype_name, vec, i32, rev)) * sms)
 
-def _launch(name, dtype_name, vec, grid, block, args):
+def _launch(kind, dtype_name, vec, grid, block, args):
     "Launch a kernel on the current stream"
-    _kernel(name, dtype_name, vec)(grid, block, args)
+    _kernel(kind, dtype_name, vec)(grid, block, args)
 
 # %% ../nbs/10_gpu.ipynb #3d4fe4a4
 def _workspace(n, # values of partial results, 0 when the reduction is not split
@@ -890,27 +955,48 @@ def _ncl(shape, axis):
     a = axis % len(shape)
     return math.prod(shape[:a]), shape[a], math.prod(shape[a + 1:])
 
-def _make_plan(kind, dt, N, C, L, vec):
-    "Kernels, grids and sizes of a training forward ('fwd'), training backward ('bwd') or eval forward ('eval')"
-    lay, d = ('ncl' if L > 1 else 'nc'), dt.name
-    ename = {'fwd': 'normalize', 'bwd': 'dx', 'eval': 'normalize_eval'}[kind] + '_' + lay
-    V, (P, Q) = N * C * L // vec, ((L // vec, C) if L > 1 else (1, C // vec))
-    p = types.SimpleNamespace(U=acc_dtype(dt), C=C, elem=_kernel(ename, d, vec),
-                              egrid=(min(-(-V // _BLOCK), _wave(ename, d, vec)),), eargs=tuple(map(np.int64, (V, P, Q))))
+def _elementwise(p, kind, d, N, C, L, vec, evec, var, i32):
+    "Set the elementwise kernel of plan `p`: its handle, grid, block and scalar arguments, in the variant `var`"
+    base = {'fwd': 'normalize', 'bwd': 'dx', 'eval': 'normalize_eval'}[kind]
+    rev = var['order'] == 'reverse' and kind != 'eval'   # the second pass over x walks from the end; eval is the only pass
+    if L == 1 and var['nc_grid'] == '2d':                # channels last, 2-D grid: (column groups, row blocks)
+        name = base + '_nc2d'
+        bx, by = _nc_block(C // vec); groups = -(-(C // vec) // bx)
+        rows = max(1, min(-(-N // by), _wave(name, d, vec, i32, rev) // groups, 65535))
+        p.egrid, p.eblock, p.eargs = (groups, rows), (bx, by), tuple(map(np.int64, (N, C // vec)))
+    else:
+        mixed = evec != vec                              # an odd L read `evec` values at a time
+        name = base + ('_ncm' if mixed else '_ncl' if L > 1 else '_nc')
+        V, (P, Q) = N * C * L // evec, ((L, C) if mixed else (L // vec, C) if L > 1 else (1, C // vec))
+        p.egrid, p.eblock = (min(-(-V // _BLOCK), _wave(name, d, evec, i32, rev)),), (_BLOCK,)
+        p.eargs = tuple(map(np.int64, (V, P, Q)))
+    p.elem, p.ename = _kernel(name, d, evec, i32, rev), _kname(name, d, evec, i32, rev)
+
+def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None):
+    "Kernels, grids and sizes of a training forward ('fwd'), training backward ('bwd') or eval forward ('eval'), in the variant `var`"
+    var = var or _BASE
+    lay, d, i32 = ('ncl' if L > 1 else 'nc'), dt.name, var['index'] == '32' and N * C * L < _I32_LIMIT
+    p = types.SimpleNamespace(U=acc_dtype(dt), C=C, var=var)
+    _elementwise(p, kind, d, N, C, L, vec, evec or vec, var, i32)
     if kind != 'eval':
         rname = ('fwd_stats_' if kind == 'fwd' else 'bwd_sums_') + lay
-        p.grid, p.block, G, counters = _reduce_plan(N, C, L, vec, _wave(rname, d, vec))
-        p.red, p.dims = _kernel(rname, d, vec), tuple(map(np.int64, (N, C, L // vec) if L > 1 else (N, C)))
+        p.grid, p.block, G, counters = _reduce_plan(N, C, L, vec, _wave(rname, d, vec, i32))
+        p.red, p.rname = _kernel(rname, d, vec, i32), _kname(rname, d, vec, i32)
+        p.dims = tuple(map(np.int64, (N, C, L // vec) if L > 1 else (N, C)))
         p.ws, p.counters = ((3 if kind == 'fwd' else 2) * C * G, counters) if G > 1 else (0, 0)
     return p
 
 def _plan(kind, x, axis, *others): # `others`: arrays read alongside `x`, whose alignment counts too
-    "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, vector width, device)"
+    "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, vector widths, device) until the variants change"
     N, C, L = _ncl(x.shape, axis)
-    vec = _vec(x.dtype, L if L > 1 else C, x, *others)
-    key = (kind, x.shape, x.dtype.char, axis, vec, _xp.cuda.runtime.getDevice())
+    vec = evec = _vec(x.dtype, L if L > 1 else C, x, *others)
+    var = variant_for(x.shape, x.dtype, axis)
+    if L > 1 and var['odd'] == 'vector' and vec < _VECS[x.dtype.name][0]:   # an odd L: wider loads across the runs
+        w = _vec(x.dtype, N * C * L, x, *others)
+        if w > vec and L > w: evec = w
+    key = (kind, x.shape, x.dtype.char, axis, vec, evec, _xp.cuda.runtime.getDevice())
     p = _plans.get(key)
-    if p is None: p = _plans[key] = _make_plan(kind, x.dtype, N, C, L, vec)
+    if p is None: p = _plans[key] = _make_plan(kind, x.dtype, N, C, L, vec, evec, var)
     return p
 
 # %% ../nbs/10_gpu.ipynb #0e515756
@@ -927,6 +1013,92 @@ def _check_devices(x, **arrays):
             raise TypeError(f"{name} is a {type(a).__module__.split('.')[0]}.{type(a).__name__} in host memory but the input is on GPU {dev}: "
                             f"move {name} to GPU {dev} first")
         if a.device.id != dev: raise ValueError(f"{name} is on GPU {a.device.id} but the input is on GPU {dev}: put both on one device")
+
+# %% ../nbs/10_gpu.ipynb #va000002
+VARIANTS = {'index': ('64', '32'), 'nc_grid': ('1d', '2d'), 'order': ('forward', 'reverse'), 'odd': ('scalar', 'vector')}
+_BASE = {k: v[0] for k, v in VARIANTS.items()}   # the first value of each switch: the kernels as they were before the variants
+_I32_LIMIT = 2**31 - 2**24   # 32-bit indices below this many values (room for loop bounds a few grid strides past the end)
+_chosen = {}     # switches set by `set_variants`, `variants` or $BN_NBDEV_VARIANTS
+_defaults = {}   # case class -> switches, from a saved GPU run (`use_defaults`)
+
+def parse_variants(spec): # e.g. 'index=32,order=reverse'; '' or 'baseline' for none
+    "{switch: value} of a comma-separated spec, checked against `VARIANTS`"
+    out = {}
+    for item in (s.strip() for s in (spec or '').split(',')):
+        if not item or item == 'baseline': continue
+        k, _, v = item.partition('=')
+        if k not in VARIANTS or v not in VARIANTS[k]:
+            raise ValueError(f"Expected a kernel variant as switch=value with {', '.join(f'{s} in {vs}' for s, vs in VARIANTS.items())}; got {item!r}")
+        out[k] = v
+    return out
+
+def variant_name(v): # {switch: value}
+    "The spec of the switches of `v` that differ from the baseline, or 'baseline'"
+    return ','.join(f'{k}={v[k]}' for k in VARIANTS if v.get(k, _BASE[k]) != _BASE[k]) or 'baseline'
+
+# %% ../nbs/10_gpu.ipynb #va000005
+def case_class(shape, # the input's shape
+               dtype, # its dtype
+               axis): # its channel axis
+    "The class of an input that one set of default variants serves: layout (`ncl`, `ncl-odd` or `nc`), dtype and size (`small` below 8 MiB, `mid` below 64 MiB, about the L2 of an H100, `large`)"
+    N, C, L = _ncl(shape, axis)
+    dt = np.dtype(dtype)
+    lay = 'nc' if L == 1 else ('ncl' if L % _VECS[dt.name][0] == 0 else 'ncl-odd')
+    nbytes = N * C * L * dt.itemsize
+    return f"{lay} {dt.name} {'small' if nbytes < 8 << 20 else 'mid' if nbytes < 64 << 20 else 'large'}"
+
+def variant_for(shape, dtype, axis):
+    "The switches the kernels of an input use: the baseline, then its class's defaults, then what `set_variants` chose"
+    if not (_chosen or _defaults): return _BASE
+    return {**_BASE, **_defaults.get(case_class(shape, dtype, axis), {}), **_chosen}
+
+# %% ../nbs/10_gpu.ipynb #va000006
+def set_variants(**switches): # e.g. index='32', order='reverse'; a switch given None goes back to its default
+    "Choose kernel variants for every later call (they override the per-class defaults); returns the switches now set"
+    for k, v in switches.items():
+        if v is None: _chosen.pop(k, None)
+        else: _chosen.update(parse_variants(f'{k}={v}'))
+    _plans.clear()
+    return dict(_chosen)
+
+@contextmanager
+def variants(**switches): # as `set_variants`
+    "Run the kernels of the variants `switches` inside a `with` block; the switches as they were after it"
+    saved = dict(_chosen)
+    try: yield set_variants(**switches)
+    finally:
+        _chosen.clear(); _chosen.update(saved); _plans.clear()
+
+_chosen.update(parse_variants(os.environ.get('BN_NBDEV_VARIANTS', '')))
+
+# %% ../nbs/10_gpu.ipynb #va000009
+def choose_defaults(records, # benchmark records with `case`, `shape`, `layout`, `dtype`, `variant`, `ours_ms` and `ok`
+                    margin=0.02): # a variant must be faster than the baseline by this fraction
+    "{case class: switches} from a benchmark run of every variant: per class, the variant with the lowest geometric mean of its time over the baseline's, where it beats the baseline by `margin` and matched PyTorch on every case"
+    base, by = {}, {}
+    for r in records:
+        if 'ours_ms' not in r: continue
+        if r.get('variant', 'baseline') == 'baseline': base[r['case']] = r
+    for r in records:
+        b = base.get(r['case'])
+        if b is None or 'ours_ms' not in r or r.get('variant', 'baseline') == 'baseline': continue
+        cls = case_class(tuple(r['shape']), r['dtype'], -1 if r['layout'] == 'NHWC' else 1)
+        by.setdefault(cls, {}).setdefault(r['variant'], []).append((r['ours_ms'] / b['ours_ms'], r['ok']))
+    out = {}
+    for cls, vs in by.items():
+        score = {v: math.exp(sum(math.log(t) for t, _ in rs) / len(rs)) for v, rs in vs.items() if all(ok for _, ok in rs)}
+        best = min(score, key=score.get, default=None)
+        if best is not None and score[best] < 1 - margin: out[cls] = parse_variants(best)
+    return out
+
+def use_defaults(results): # a saved run (`{'results': [...]}`, the path of its JSON file) or a list of records; None: none
+    "Make the kernels of each case class default to the variants `choose_defaults` finds in `results`; returns them"
+    if isinstance(results, (str, os.PathLike)):
+        import json
+        with open(results) as f: results = json.load(f)
+    recs = results.get('results', []) if isinstance(results, dict) else results or []
+    _defaults.clear(); _defaults.update(choose_defaults(recs)); _plans.clear()
+    return dict(_defaults)
 
 # %% ../nbs/10_gpu.ipynb #f304ac5f
 def forward_train(x, # CuPy array, channels on `axis`
@@ -945,7 +1117,7 @@ def forward_train(x, # CuPy array, channels on `axis`
         view, i, flag = _take_flag()
         p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, flag, stats))
         ev = _event(); ev.record()
-        p.elem(p.egrid, (_BLOCK,), (x, y, *p.eargs, stats[0], stats[3], _opt(bias)))
+        p.elem(p.egrid, p.eblock, (x, y, *p.eargs, stats[0], stats[3], _opt(bias)))
         _local.last = (stats.data.ptr, ev, view, i)
         return y, stats[0], stats[1], stats[2]
 
@@ -966,7 +1138,7 @@ def backward_train(dy, # gradient of the loss with respect to the output
         dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
         ws, sem = _workspace(p.ws, p.counters, p.U)
         p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
-        p.elem(p.egrid, (_BLOCK,), (dy, x, dx, *p.eargs, mean, grads[2], grads[3], grads[4]))
+        p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, grads[2], grads[3], grads[4]))
         return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
 
 # %% ../nbs/10_gpu.ipynb #b616c397
@@ -985,7 +1157,7 @@ def forward_eval(x, # CuPy array, channels on `axis`
         if x.size == 0: return y
         p = _plan('eval', x, axis)
         mean, var, weight, bias = (_as(a, p.U) for a in (running_mean, running_var, weight, bias))
-        p.elem(p.egrid, (_BLOCK,), (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
+        p.elem(p.egrid, p.eblock, (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
         return y
 
 # %% ../nbs/10_gpu.ipynb #551a0b15
