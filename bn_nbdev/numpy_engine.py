@@ -248,17 +248,20 @@ def forward_train(x, weight, bias, eps, axis):
 # %% ../nbs/09_numpy_engine.ipynb #310c93f8
 def _backward_sums(x3, dy3, mean, # (outer, C[, inner]) views and the per-channel mean
                    p=None, # `_chunk_plan` of `x3` (default: made here)
-                   out=None): # buffer like `x3` that receives `x3 - mean` (default: scratch)
+                   out=None, # buffer like `x3` that receives `x3 - mean` (default: scratch)
+                   center=True): # False: sum `dy * x` and subtract `mean * sum(dy)`, for a mean within a few standard deviations of 0
     "Per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$, chunk by chunk"
     p = p or _chunk_plan(x3, mean.dtype)
     M = _spread(mean, x3, p.k)
     def f(s):
+        if not center: return _channel_sums(dy3[s], p.ones), _channel_dots(x3[s], dy3[s], p.k)
         xs, m = _chunk_view(x3[s], p.k, M)
         c = _empty_aligned(x3[s].shape, mean.dtype) if out is None else out[s]
         np.subtract(xs, m, out=_chunk_view(c, p.k)[0])
         return _channel_sums(dy3[s], p.ones), _channel_dots(c, dy3[s], p.k)
     parts = _run(f, p.chunks)
-    return sum(q[0] for q in parts), sum(q[1] for q in parts)
+    sdy, sdyx = sum(q[0] for q in parts), sum(q[1] for q in parts)
+    return sdy, (sdyx if center else sdyx - mean * sdy)
 
 # %% ../nbs/09_numpy_engine.ipynb #224a9301
 def _input_grad_chunks(x3, dy3, dx3, # (outer, C[, inner]) views of x, dy and the output dx
@@ -278,8 +281,9 @@ def _input_grad_chunks(x3, dy3, dx3, # (outer, C[, inner]) views of x, dy and th
 # %% ../nbs/09_numpy_engine.ipynb #5dfc37c0
 def _backward(x3, dy3, dx3, weight, mean, invstd, p):
     "Training-mode batch-norm backward on views (`weight` in the accumulation dtype): dx into `dx3`; returns the two sums"
-    into = dx3.dtype == mean.dtype      # center into dx and finish it in place
-    sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if into else None)
+    center = x3.dtype != mean.dtype or bool((np.abs(mean) * invstd > 4).any())    # float16, or a mean far from 0
+    into = center and dx3.dtype == mean.dtype      # center into dx and finish it in place
+    sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if into else None, center)
     n = x3.size // x3.shape[1]
     gs = invstd if weight is None else invstd * weight
     b = -invstd * invstd * sdyx / n
