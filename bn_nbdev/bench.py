@@ -7,8 +7,8 @@ __all__ = ['Case', 'CPU_CASES', 'GPU_CASES', 'TOL', 'OUTPUTS', 'CPU_CLOCK', 'cas
            'roofline_fraction', 'make_inputs', 'ours_fns', 'torch_fns', 'torch_op', 'run_once', 'compare', 'check_case',
            'event_clock', 'sample', 'interleaved', 'median_time', 'summarize', 'cpu_device', 'gpu_bundle', 'gpu_device',
            'get_device', 'copy_gbps', 'torch_views', 'roofline_fields', 'bench_case', 'json_line', 'save_results',
-           'load_results', 'table_row', 'format_table', 'thread_info', 'run_meta', 'run', 'plot_ratios',
-           'plot_roofline', 'host_paths', 'host_costs', 'format_host', 'main']
+           'load_results', 'table_row', 'format_table', 'thread_info', 'run_meta', 'variant_specs', 'bench_variant',
+           'run', 'plot_ratios', 'plot_roofline', 'host_paths', 'host_costs', 'format_host', 'main']
 
 # %% ../nbs/13_benchmarks.ipynb #3e96b343
 import argparse, importlib, json, os, platform, sys, time
@@ -364,6 +364,23 @@ def run_meta(dev, gbps):
     return meta
 
 # %% ../nbs/13_benchmarks.ipynb #d76187f5
+def variant_specs(which): # 'all', a comma-free list of specs, or a list of them
+    "The variant specs to time: for 'all', the baseline, each switch of chapter 10's `VARIANTS` alone, and all of them at once"
+    from bn_nbdev import cuda
+    if which == 'all':
+        singles = [f'{k}={vs[1]}' for k, vs in cuda.VARIANTS.items()]
+        return ['baseline', *singles, ','.join(singles)]
+    specs = which.split(';') if isinstance(which, str) else list(which)
+    for s in specs: cuda.parse_variants(s)   # checked before anything runs
+    return specs
+
+def bench_variant(case, dev, spec, *args): # `spec`: a variant of chapter 10 (None: whatever is set)
+    "`bench_case` with the kernel variant `spec` switched on, its name in the record"
+    if spec is None: return bench_case(case, dev, *args)
+    from bn_nbdev import cuda
+    with cuda.variants(**{**{k: None for k in cuda.VARIANTS}, **cuda.parse_variants(spec)}):
+        return {**bench_case(case, dev, *args), 'variant': cuda.variant_name(cuda.parse_variants(spec))}
+
 def _check_line(rec):
     d = ', '.join(f'{k} {v:.2g}' for k, v in rec['max_abs_diff'].items())
     return f"check {rec['case']} vs torch {rec['torch_op']}: max|ours - torch| {d} -> {'ok' if rec['ok'] else 'MISMATCH'}"
@@ -375,7 +392,8 @@ def run(device='cpu', # `cpu` or `gpu`
         op='auto', # PyTorch's kernels: `auto`, `native` or `cudnn`
         json_path=None, # save the results here (rewritten after each case)
         roofline=True, # measure the copy bandwidth and add the roofline fields
-        log=print):
+        log=print,
+        variants=None): # GPU only: kernel variants to time in the same run, e.g. ['baseline', 'index=32'] or 'all' (chapter 10's `VARIANTS`)
     "Run the benchmark on `device`; returns the list of records"
     if op not in ('auto', 'native', 'cudnn'): raise ValueError(f"Expected op 'auto', 'native' or 'cudnn', got {op!r}")
     todo = select_cases(GPU_CASES if device == 'gpu' else CPU_CASES, cases)
@@ -387,13 +405,14 @@ def run(device='cpu', # `cpu` or `gpu`
     log(f"{dev.label}: torch {meta['torch']} ({meta['torch_threads']} threads, OMP_WAIT_POLICY {meta['omp_wait_policy']}), "
         f"numpy {meta['numpy']} (BLAS threads {meta['numpy_blas_threads']}, bn_nbdev chunk pool {meta['bn_chunk_pool']} threads)"
         + (f", copy bandwidth {gbps:.1f} GB/s" if gbps else ''))
+    specs = variant_specs(variants) if variants else [None]
     recs = []
-    for c in todo:
-        try: recs.append(bench_case(c, dev, repeats, warmup, op, gbps))
+    for c, spec in ((c, s) for c in todo for s in specs):
+        try: recs.append(bench_variant(c, dev, spec, repeats, warmup, op, gbps))
         except Exception as e:   # record it and go on: one failing case should not cost the others (a GPU run is short)
-            recs.append(dict(device=dev.name, case=case_name(c), ok=False, error=f'{type(e).__name__}: {e}'))
+            recs.append(dict(device=dev.name, case=case_name(c), ok=False, error=f'{type(e).__name__}: {e}', **({'variant': spec} if spec else {})))
             log(f"error {case_name(c)}: {recs[-1]['error']}")
-        else: log(_check_line(recs[-1])); log('  ' + '  '.join(table_row(recs[-1])))
+        else: log(_check_line(recs[-1]) + (f" [{recs[-1]['variant']}]" if 'variant' in recs[-1] else '')); log('  ' + '  '.join(table_row(recs[-1])))
         if json_path: save_results(dict(meta=meta, results=recs), json_path)
     log(format_table(recs)); log('\n'.join(json_line(r) for r in recs))
     return recs
@@ -490,6 +509,7 @@ def _parser():
     p.add_argument('--op', default='auto', choices=('auto', 'native', 'cudnn'), help="PyTorch's kernels: auto is its own choice (cuDNN on the GPU)")
     p.add_argument('--omp_wait', default='PASSIVE', help="OMP_WAIT_POLICY for PyTorch's CPU threads where the environment sets none; unset leaves it")
     p.add_argument('--no_roofline', action='store_true', help='skip the copy-bandwidth measurement')
+    p.add_argument('--variants', default=None, help="GPU: kernel variants timed in the same run: all, or specs separated by ';' such as 'baseline;index=32,order=reverse'")
     return p
 
 def _host_main(a):
@@ -509,7 +529,8 @@ def main(argv=None): # command-line arguments (None: `sys.argv[1:]`)
     if a.host != (a.device == 'emulated'): raise SystemExit('error: --host goes with --device emulated, and --device emulated with --host')
     if a.host: return _host_main(a)
     if a.omp_wait != 'unset' and 'torch' not in sys.modules: os.environ.setdefault('OMP_WAIT_POLICY', a.omp_wait)
-    try: recs = run(a.device, a.cases, a.repeats, a.warmup, a.threads, a.op, a.json, not a.no_roofline)
+    if a.variants and a.device != 'gpu': raise SystemExit('error: --variants needs --device gpu')
+    try: recs = run(a.device, a.cases, a.repeats, a.warmup, a.threads, a.op, a.json, not a.no_roofline, variants=a.variants)
     except (RuntimeError, ValueError, ImportError) as e: raise SystemExit(f'error: {e}')
     bad = [r['case'] for r in recs if not r['ok']]
     if bad: raise SystemExit('error: failed or disagreed with PyTorch on ' + ', '.join(bad))

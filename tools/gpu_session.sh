@@ -5,7 +5,8 @@
 #   back here:  bash tools/gpu_session.sh --collect FILES_AT          (FILES_AT: where the run's $OUT files landed)
 # On the GPU it runs, continuing past failures so that one run says everything:
 #   1. nbdev_test --flags cuda (every notebook, with the GPU cells);
-#   2. python -m bn_nbdev.bench --device gpu, saved as gpu.json;
+#   2. python -m bn_nbdev.bench --device gpu, saved as gpu.json, then every kernel variant of chapter 10 timed in
+#      one run (--variants all), saved as gpu_variants.json: the run chapter 10's use_defaults picks defaults from;
 #   3. each notebook of CUDA_NBS that exists, executed with its #| cuda cells (tools/run_nb.py, execnb engine).
 # and writes logs, gpu.json and the executed notebooks to $OUT. --collect copies gpu.json to
 # bench_results/, merges the #| cuda outputs of each executed notebook into nbs/, re-executes
@@ -20,6 +21,7 @@ if [ "${1:-}" = "--collect" ]; then
   set -e
   cat "$src"/status.txt
   [ -f "$src/gpu.json" ] && cp "$src/gpu.json" bench_results/gpu.json
+  [ -f "$src/gpu_variants.json" ] && cp "$src/gpu_variants.json" bench_results/gpu_variants.json
   cleaned="nbs/13_benchmarks.ipynb"
   for nb in $CUDA_NBS; do
     if [ -f "$src/$nb.ipynb" ] && [ -f "nbs/$nb.ipynb" ]; then
@@ -40,7 +42,10 @@ tail -30 "$out/nbdev_test.log"
 echo "== benchmark ($(t))"
 python3 -m bn_nbdev.bench --device gpu --json "$out/gpu.json" > "$out/bench.log" 2>&1; bench_rc=$?
 cat "$out/bench.log"
-status="nbdev_test rc=$test_rc bench rc=$bench_rc"
+echo "== kernel variants ($(t))"
+python3 -m bn_nbdev.bench --device gpu --variants all --repeats 20 --json "$out/gpu_variants.json" > "$out/bench_variants.log" 2>&1; var_rc=$?
+tail -60 "$out/bench_variants.log"
+status="nbdev_test rc=$test_rc bench rc=$bench_rc variants rc=$var_rc"
 for nb in $CUDA_NBS; do
   [ -f "nbs/$nb.ipynb" ] || continue
   echo "== $nb with its GPU cells ($(t))"
