@@ -134,7 +134,7 @@ def _channel_sums(a, # chunk, (rows, C) or (rows, C, L), or a channel block
 def _channel_dots(a, b, # chunks of the same shape
                   k=0): # their plan's `k`: the product is summed over the `_chunk_view` rows, then over the `k` tiles
     "Per-channel sums of `a * b` over rows and inner positions"
-    if k == 0 or k == 1 and a.ndim == 2: return np.einsum('nc,nc->c' if a.ndim == 2 else 'ncl,ncl->c', a, b)
+    if k <= 1: return np.einsum('nc,nc->c' if a.ndim == 2 else 'ncl,ncl->c', a, b)
     t = np.einsum('ij,ij->j', _chunk_view(a, k)[0], _chunk_view(b, k)[0]).reshape(-1, *a.shape[1:])
     return t.sum(0) if a.ndim == 2 else t.sum((0, 2))
 
@@ -165,7 +165,8 @@ def _chunked_moments(x3, # (outer, C[, inner]) view from `channel_view` (and `_s
         n, m0, d0, m2 = _chunk_moments(x3, p, out=out)
         if out is not None:
             v, dv = _chunk_view(out, p.k, _spread(d0, x3, p.k)); v -= dv      # out held x - m0: now x - mean
-        return n, m0 + d0, np.maximum(m2 / n, 0), [m0 + d0]
+        mean = m0 + d0
+        return n, mean, np.maximum(m2 / n, 0), [mean]
     s0 = p.chunks[0]
     K = _channel_sums(x3[s0], p.ones) / (x3[s0].size // x3.shape[1]); KS = _spread(K, x3, p.k)
     parts = _run(lambda s: _chunk_moments(x3[s], p, K, KS, out=None if out is None else out[s]), p.chunks)
@@ -227,7 +228,7 @@ def _forward(x3, y3, weight, bias, eps, p):
     scale = invstd if weight is None else invstd * weight
     shift = np.zeros_like(mean) if bias is None else bias
     if into:
-        offs = {id(K): shift - (mean - K) * scale for K in shifts}     # y holds x - K: y s + beta - (mean - K) s
+        offs = {id(K): shift if K is mean else shift - (mean - K) * scale for K in shifts}     # y holds x - K: y s + beta - (mean - K) s
         _scale_shift_chunks(y3, scale, [offs[id(K)] for K in shifts], p)
     else: _affine_chunks(x3, y3, scale, shift, mean, p)
     return mean, var, invstd
@@ -252,7 +253,7 @@ def _backward_sums(x3, dy3, mean, # (outer, C[, inner]) views and the per-channe
                    center=True): # False: sum `dy * x` and subtract `mean * sum(dy)`, for a mean within a few standard deviations of 0
     "Per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$, chunk by chunk"
     p = p or _chunk_plan(x3, mean.dtype)
-    M = _spread(mean, x3, p.k)
+    M = _spread(mean, x3, p.k) if center else None
     def f(s):
         if not center: return _channel_sums(dy3[s], p.ones), _channel_dots(x3[s], dy3[s], p.k)
         xs, m = _chunk_view(x3[s], p.k, M)
@@ -281,7 +282,7 @@ def _input_grad_chunks(x3, dy3, dx3, # (outer, C[, inner]) views of x, dy and th
 # %% ../nbs/09_numpy_engine.ipynb #5dfc37c0
 def _backward(x3, dy3, dx3, weight, mean, invstd, p):
     "Training-mode batch-norm backward on views (`weight` in the accumulation dtype): dx into `dx3`; returns the two sums"
-    center = x3.dtype != mean.dtype or bool((np.abs(mean) * invstd > 4).any())    # float16, or a mean far from 0
+    center = x3.dtype != mean.dtype or len(p.chunks) == 1 or bool((np.abs(mean) * invstd > 4).any())    # float16, one chunk, or a mean far from 0
     into = center and dx3.dtype == mean.dtype      # center into dx and finish it in place
     sdy, sdyx = _backward_sums(x3, dy3, mean, p, dx3 if into else None, center)
     n = x3.size // x3.shape[1]
