@@ -341,7 +341,7 @@ template <typename U_>
 struct stats_policy {
   typedef U_ U;
   typedef moments<U> A;
-  enum { IN = 1, PARTS = 3 };
+  enum { IN = 1, PARTS = 3, PAD = 0 };   // PAD: whether zeros are neutral (not for moments: they count)
   const U* __restrict__ weight; U eps; U* __restrict__ stats; int* __restrict__ flag;
   __device__ __forceinline__ static void zero(A& a) { a.n = a.mean = a.m2 = U(0); }
   __device__ __forceinline__ static void parts(const A& a, U* p) { p[0] = a.n; p[1] = a.mean; p[2] = a.m2; }
@@ -359,7 +359,7 @@ template <typename U_>
 struct sums_policy {
   typedef U_ U;
   struct A { U s, t; };
-  enum { IN = 2, PARTS = 2 };
+  enum { IN = 2, PARTS = 2, PAD = 1 };   // dy = 0 adds nothing to either sum
   const U* __restrict__ weight; const U* __restrict__ mean; const U* __restrict__ invstd; U* __restrict__ grads;
   __device__ __forceinline__ static void zero(A& a) { a.s = a.t = U(0); }
   __device__ __forceinline__ static void parts(const A& a, U* p) { p[0] = a.s; p[1] = a.t; }
@@ -441,6 +441,98 @@ __device__ __forceinline__ void split_reduce_ncl(const P& pol, const T* __restri
     a = block_reduce<P>(a);
   }
   if (threadIdx.x == 0) pol.finish(a, U(J * VEC), c, C);
+}
+
+// Vector `vi` of `p`, raw: one load when lanes [lo, hi) are all of it, else those lanes one at a time and zeros
+template <typename T, int VEC, typename I>
+__device__ __forceinline__ pack<T, VEC> load_lanes(const T* __restrict__ p, const I vi, const int lo, const int hi) {
+  if (lo == 0 && hi == VEC) {
+    BN_ACCESS(p + vi * VEC, sizeof(T) * VEC);
+    return reinterpret_cast<const pack<T, VEC>*>(p)[vi];
+  }
+  pack<T, VEC> r;
+#pragma unroll
+  for (int e = 0; e < VEC; ++e) {
+    if (e >= lo && e < hi) { BN_ACCESS(p + vi * VEC + e, sizeof(T)); r.v[e] = p[vi * VEC + e]; }
+    else r.v[e] = T();
+  }
+  return r;
+}
+
+// ---- split reduction, (N, C, L) layout with an L that VEC does not divide (`odd=vector`): grid (C, G), block
+// BN_BLOCK. The array is read as flat aligned vectors. Run n of channel c, values s = (n C + c) L to s + L - 1,
+// overlaps at most K = (L + 2 VEC - 2) / VEC of them, its *slots*: slot k is vector s / VEC + k. A slot wholly in
+// the run is one vector load; a slot at a ragged end (or past the run) loads only its lanes in [s, s + L), one value
+// at a time, so nothing outside the run is read. Block (c, g) walks the g-th of G slices of the N K slots.
+template <typename P, typename T, int VEC, typename I>
+__device__ __forceinline__ void split_reduce_nclm(const P& pol, const T* __restrict__ x0, const T* __restrict__ x1,
+                                                  const I N, const I C, const I L,
+                                                  typename P::U* __restrict__ ws, int* __restrict__ sem) {
+  typedef typename P::U U;
+  const I c = blockIdx.x, K = (L + 2 * VEC - 2) / VEC, J = N * K;
+  const int G = gridDim.y, g = blockIdx.y;
+  const I per = (J + G - 1) / G, je = imin<I>(J, g * per + per);
+  const I dn = BN_BLOCK / K, dk = BN_BLOCK % K;
+  I j = g * per + threadIdx.x, n = j / K, k = j % K;   // slot j of the channel is (n, k)
+  const U mu = pol.center(c);
+  typename P::A a;
+  P::zero(a);
+  for (; j < je; j += BN_UNROLL * BN_BLOCK) {
+    pack<T, VEC> r0[BN_UNROLL], r1[BN_UNROLL];   // raw values, converted where they are used (fewer registers for float16)
+    int lo[BN_UNROLL], hi[BN_UNROLL];
+    bool full = true;
+#pragma unroll
+    for (int u = 0; u < BN_UNROLL; ++u) {
+      I vi = 0;
+      lo[u] = hi[u] = 0;
+      if (j + u * BN_BLOCK < je) {
+        const I s = (n * C + c) * L, o = (s / VEC + k) * VEC;   // the run's first value; the slot's
+        vi = s / VEC + k;
+        lo[u] = s > o ? int(s - o) : 0;
+        hi[u] = s + L - o < VEC ? int(s + L - o) : VEC;         // lanes [lo, hi) are the run's (none if hi <= lo)
+        step(n, k, dn, dk, K);
+      }
+      r0[u] = load_lanes<T, VEC>(x0, vi, lo[u], hi[u]);
+      if (P::IN > 1) r1[u] = load_lanes<T, VEC>(x1, vi, lo[u], hi[u]);
+      full = full && lo[u] == 0 && hi[u] == VEC;
+    }
+    U v[BN_UNROLL * VEC], w[BN_UNROLL * VEC];
+#pragma unroll
+    for (int u = 0; u < BN_UNROLL; ++u)
+#pragma unroll
+      for (int e = 0; e < VEC; ++e) { v[u * VEC + e] = to_acc(r0[u].v[e]); w[u * VEC + e] = P::IN > 1 ? to_acc(r1[u].v[e]) : U(0); }
+    if (full || P::PAD) P::template chunk<BN_UNROLL * VEC>(a, v, w, mu);   // the body of long runs, as split_reduce_ncl; padded sums
+    else {
+#pragma unroll
+      for (int u = 0; u < BN_UNROLL; ++u) {
+        if (lo[u] == 0 && hi[u] == VEC) P::template chunk<VEC>(a, v + u * VEC, w + u * VEC, mu);
+        else {
+#pragma unroll
+          for (int e = 0; e < VEC; ++e)
+            if (e >= lo[u] && e < hi[u]) P::one(a, v[u * VEC + e], w[u * VEC + e], mu);
+        }
+      }
+    }
+  }
+  a = block_reduce<P>(a);
+  if (G > 1) {
+    if (threadIdx.x == 0) {
+      U p[P::PARTS];
+      P::parts(a, p);
+#pragma unroll
+      for (int q = 0; q < P::PARTS; ++q) ws[(q * C + c) * G + g] = p[q];
+    }
+    if (!arrive_last(sem + c, G)) return;
+    P::zero(a);
+    for (int h = threadIdx.x; h < G; h += BN_BLOCK) {
+      U p[P::PARTS];
+#pragma unroll
+      for (int q = 0; q < P::PARTS; ++q) p[q] = __ldcg(ws + (q * C + c) * G + h);
+      P::combine(a, p);
+    }
+    a = block_reduce<P>(a);
+  }
+  if (threadIdx.x == 0) pol.finish(a, U(N * L), c, C);
 }
 
 // ---- split reduction, (M, C) layout (channels last, or L == 1): grid (ceil(C/VEC/BX), G), block (BX, BY).
@@ -791,6 +883,17 @@ _CUDA_ENTRY = r'''
     U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
   { const bn::stats_policy<U> p = {weight, U(eps), stats, flag}; \
     bn::split_reduce_ncl<bn::stats_policy<U>, T, VEC, I>(p, x, x, (I)N, (I)C, (I)Lv, ws, sem); }
+#define BN_fwd_stats_nclm(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
+    const T* __restrict__ x, long long N, long long C, long long L, const U* __restrict__ weight, double eps, \
+    U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
+  { const bn::stats_policy<U> p = {weight, U(eps), stats, flag}; \
+    bn::split_reduce_nclm<bn::stats_policy<U>, T, VEC, I>(p, x, x, (I)N, (I)C, (I)L, ws, sem); }
+#define BN_bwd_sums_nclm(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
+    const T* __restrict__ dy, const T* __restrict__ x, long long N, long long C, long long L, \
+    const U* __restrict__ weight, const U* __restrict__ mean, const U* __restrict__ invstd, \
+    U* __restrict__ ws, int* __restrict__ sem, U* __restrict__ grads) \
+  { const bn::sums_policy<U> p = {weight, mean, invstd, grads}; \
+    bn::split_reduce_nclm<bn::sums_policy<U>, T, VEC, I>(p, dy, x, (I)N, (I)C, (I)L, ws, sem); }
 #define BN_fwd_stats_nc(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const T* __restrict__ x, long long M, long long C, const U* __restrict__ weight, double eps, \
     U* __restrict__ ws, int* __restrict__ sem, int* __restrict__ flag, U* __restrict__ stats) \
@@ -859,7 +962,7 @@ _CTYPES = {'float16': ('bn_half', 'float'), 'float32': ('float', 'float'), 'floa
 _CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SPLIT + _CUDA_ELEMENTWISE + _CUDA_CHECK + _CUDA_ENTRY
 _KINDS = ('fwd_stats_ncl', 'fwd_stats_nc', 'bwd_sums_ncl', 'bwd_sums_nc', 'normalize_ncl', 'normalize_nc', 'normalize_eval_ncl',
           'normalize_eval_nc', 'dx_ncl', 'dx_nc', 'count_nonfinite', 'update_running_rf', 'update_running_rd')   # today's 13
-_EXTRA_KINDS = ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d', 'normalize_ncm', 'normalize_eval_ncm', 'dx_ncm')
+_EXTRA_KINDS = ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d', 'normalize_ncm', 'normalize_eval_ncm', 'dx_ncm', 'fwd_stats_nclm', 'bwd_sums_nclm')
 
 def _kname(kind, dtype_name, vec, i32=False, rev=False):
     "Name of a kernel: `bn_{kind}_{dtype}_v{vec}`, then `_i32` for 32-bit indices and `_rev` for the reversed walk"
@@ -880,7 +983,8 @@ def kernel_source(pairs=None, # (dtype name, vector width) pairs; all of them by
     return _CUDA + ''.join(lines)
 
 # %% ../nbs/10_gpu.ipynb #5abebf1d
-_GROUPS = {'nc2d': ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d'), 'ncm': ('normalize_ncm', 'normalize_eval_ncm', 'dx_ncm')}
+_GROUPS = {'nc2d': ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d'), 'ncm': ('normalize_ncm', 'normalize_eval_ncm', 'dx_ncm'),
+           'nclm': ('fwd_stats_nclm', 'bwd_sums_nclm')}
 
 def _cached(key, make):
     "`make()`, once per current device and `key` until `use` changes the engine"
@@ -889,7 +993,7 @@ def _cached(key, make):
     return _cache[key]
 
 def _module(dtype_name, vec, group='base', i32=False, rev=False):
-    "The kernels of one group (today's 13, or the 3 of `nc2d` or `ncm`) for one (dtype, vector width, variant), compiled once per device"
+    "The kernels of one group (today's 13, or the 3 of `nc2d` or `ncm`, or the 2 of `nclm`) for one (dtype, vector width, variant), compiled once per device"
     load = _load or (lambda code: _xp.RawModule(code=code))
     kinds = _GROUPS.get(group, _KINDS)
     return _cached(('module', dtype_name, vec, group, i32, rev), lambda: load(kernel_source([(dtype_name, vec)], kinds, [(i32, rev)])))
@@ -972,31 +1076,35 @@ def _elementwise(p, kind, d, N, C, L, vec, evec, var, i32):
         p.eargs = tuple(map(np.int64, (V, P, Q)))
     p.elem, p.ename = _kernel(name, d, evec, i32, rev), _kname(name, d, evec, i32, rev)
 
-def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None):
-    "Kernels, grids and sizes of a training forward ('fwd'), training backward ('bwd') or eval forward ('eval'), in the variant `var`"
+def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None, rvec=None):
+    "Kernels, grids and sizes of a training forward ('fwd'), training backward ('bwd') or eval forward ('eval'), in the variant `var`; `rvec`: the reduction's width where it differs from `vec` (an odd L read in slots)"
     var = var or _BASE
     lay, d, i32 = ('ncl' if L > 1 else 'nc'), dt.name, var['index'] == '32' and N * C * L < _I32_LIMIT
     p = types.SimpleNamespace(U=acc_dtype(dt), C=C, var=var)
     _elementwise(p, kind, d, N, C, L, vec, evec or vec, var, i32)
     if kind != 'eval':
-        rname = ('fwd_stats_' if kind == 'fwd' else 'bwd_sums_') + lay
-        p.grid, p.block, G, counters = _reduce_plan(N, C, L, vec, _wave(rname, d, vec, i32))
-        p.red, p.rname = _kernel(rname, d, vec, i32), _kname(rname, d, vec, i32)
-        p.dims = tuple(map(np.int64, (N, C, L // vec) if L > 1 else (N, C)))
+        slots = rvec is not None and rvec != vec             # an odd L: the reduction reads slots of `rvec` values
+        rname, rv = ('fwd_stats_' if kind == 'fwd' else 'bwd_sums_') + (lay + 'm' if slots else lay), rvec if slots else vec
+        Lr = (L + 2 * rv - 2) // rv * rv if slots else L      # K slots a run, counted as values for `_reduce_plan`
+        p.grid, p.block, G, counters = _reduce_plan(N, C, Lr, rv, _wave(rname, d, rv, i32))
+        p.red, p.rname = _kernel(rname, d, rv, i32), _kname(rname, d, rv, i32)
+        p.dims = tuple(map(np.int64, (N, C, L) if slots else (N, C, L // vec) if L > 1 else (N, C)))
         p.ws, p.counters = ((3 if kind == 'fwd' else 2) * C * G, counters) if G > 1 else (0, 0)
     return p
 
 def _plan(kind, x, axis, *others): # `others`: arrays read alongside `x`, whose alignment counts too
     "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, vector widths, device) until the variants change"
     N, C, L = _ncl(x.shape, axis)
-    vec = evec = _vec(x.dtype, L if L > 1 else C, x, *others)
+    vec = evec = rvec = _vec(x.dtype, L if L > 1 else C, x, *others)
     var = variant_for(x.shape, x.dtype, axis)
     if L > 1 and var['odd'] == 'vector' and vec < _VECS[x.dtype.name][0]:   # an odd L: wider loads across the runs
         w = _vec(x.dtype, N * C * L, x, *others)
         if w > vec and L > w: evec = w
-    key = (kind, x.shape, x.dtype.char, axis, vec, evec, _xp.cuda.runtime.getDevice())
+        w = _vec(x.dtype, 0, x, *others)                 # the reduction's slots need alignment only (0: any width divides)
+        if w > vec and L > w: rvec = w
+    key = (kind, x.shape, x.dtype.char, axis, vec, evec, rvec, _xp.cuda.runtime.getDevice())
     p = _plans.get(key)
-    if p is None: p = _plans[key] = _make_plan(kind, x.dtype, N, C, L, vec, evec, var)
+    if p is None: p = _plans[key] = _make_plan(kind, x.dtype, N, C, L, vec, evec, var, rvec)
     return p
 
 # %% ../nbs/10_gpu.ipynb #0e515756
