@@ -1093,7 +1093,15 @@ def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None, rvec=None):
     return p
 
 def _plan(kind, x, axis, *others): # `others`: arrays read alongside `x`, whose alignment counts too
-    "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, vector widths, device) until the variants change"
+    "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, alignment class, device) until the variants change"
+    dev = _xp.cuda.runtime.getDevice()
+    fast = (kind, x.shape, x.dtype, axis, _ptr(x) % 16, *(_ptr(a) % 16 for a in others), dev)   # 16 bytes: the widest load
+    p = _plans.get(fast)
+    if p is None: p = _plans[fast] = _new_plan(kind, x, axis, *others)
+    return p
+
+def _new_plan(kind, x, axis, *others):
+    "`_plan` the first time: the vector widths, then one plan per (kind, shape, dtype, axis, widths, device)"
     N, C, L = _ncl(x.shape, axis)
     vec = evec = rvec = _vec(x.dtype, L if L > 1 else C, x, *others)
     var = variant_for(x.shape, x.dtype, axis)
@@ -1225,8 +1233,9 @@ def forward_train(x, # CuPy array, channels on `axis`
         view, i, flag = _take_flag()
         p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, flag, stats))
         ev = _event(); ev.record()
-        p.elem(p.egrid, p.eblock, (x, y, *p.eargs, stats[0], stats[3], _opt(bias)))
-        _local.last = (stats.data.ptr, ev, view, i)
+        at, row = stats.data.ptr, p.C * stats.itemsize   # rows 0 and 3 by address: no array objects made for them
+        p.elem(p.egrid, p.eblock, (x, y, *p.eargs, np.uint64(at), np.uint64(at + 3 * row), _opt(bias)))
+        _local.last = (at, ev, view, i)
         return y, stats[0], stats[1], stats[2]
 
 # %% ../nbs/10_gpu.ipynb #e6895633
@@ -1246,7 +1255,8 @@ def backward_train(dy, # gradient of the loss with respect to the output
         dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
         ws, sem = _workspace(p.ws, p.counters, p.U)
         p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
-        p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, grads[2], grads[3], grads[4]))
+        at, row = grads.data.ptr, p.C * grads.itemsize   # rows 2 to 4 (A, B, C) by address
+        p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, *(np.uint64(at + k * row) for k in (2, 3, 4))))
         return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
 
 # %% ../nbs/10_gpu.ipynb #b616c397
