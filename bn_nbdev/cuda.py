@@ -390,6 +390,30 @@ template <typename I> __device__ __forceinline__ I imin(const I a, const I b) { 
 
 // ---- split reduction, (N, C, L) layout with L > 1: grid (C, G), block BN_BLOCK. Block (c, g) reads the g-th of
 // G slices of channel c's N*Lv vectors (VEC values each) of its P::IN inputs; index type I (64 or 32 bits).
+// A channel split over G > 1 blocks: each block stores the partials of its slice in `ws`; the block that arrives last
+// merges all G into `a` and goes on (true), the others are done (false). Shared by split_reduce_ncl and _nclm.
+template <typename P, typename I>
+__device__ __forceinline__ bool merge_slices(typename P::A& a, typename P::U* __restrict__ ws, int* __restrict__ sem,
+                                             const I C, const I c, const int G, const int g) {
+  typedef typename P::U U;
+  if (threadIdx.x == 0) {
+    U p[P::PARTS];
+    P::parts(a, p);
+#pragma unroll
+    for (int q = 0; q < P::PARTS; ++q) ws[(q * C + c) * G + g] = p[q];
+  }
+  if (!arrive_last(sem + c, G)) return false;
+  P::zero(a);   // the block that arrived last merges the G slices
+  for (int k = threadIdx.x; k < G; k += BN_BLOCK) {
+    U p[P::PARTS];
+#pragma unroll
+    for (int q = 0; q < P::PARTS; ++q) p[q] = __ldcg(ws + (q * C + c) * G + k);
+    P::combine(a, p);
+  }
+  a = block_reduce<P>(a);
+  return true;
+}
+
 template <typename P, typename T, int VEC, typename I>
 __device__ __forceinline__ void split_reduce_ncl(const P& pol, const T* __restrict__ x0, const T* __restrict__ x1,
                                                  const I N, const I C, const I Lv,
@@ -423,23 +447,7 @@ __device__ __forceinline__ void split_reduce_ncl(const P& pol, const T* __restri
     P::template chunk<VEC>(a, v, w, mu);
   }
   a = block_reduce<P>(a);
-  if (G > 1) {
-    if (threadIdx.x == 0) {
-      U p[P::PARTS];
-      P::parts(a, p);
-#pragma unroll
-      for (int q = 0; q < P::PARTS; ++q) ws[(q * C + c) * G + g] = p[q];
-    }
-    if (!arrive_last(sem + c, G)) return;
-    P::zero(a);   // the block that arrived last merges the G slices
-    for (int k = threadIdx.x; k < G; k += BN_BLOCK) {
-      U p[P::PARTS];
-#pragma unroll
-      for (int q = 0; q < P::PARTS; ++q) p[q] = __ldcg(ws + (q * C + c) * G + k);
-      P::combine(a, p);
-    }
-    a = block_reduce<P>(a);
-  }
+  if (G > 1 && !merge_slices<P>(a, ws, sem, C, c, G, g)) return;
   if (threadIdx.x == 0) pol.finish(a, U(J * VEC), c, C);
 }
 
@@ -515,23 +523,7 @@ __device__ __forceinline__ void split_reduce_nclm(const P& pol, const T* __restr
     }
   }
   a = block_reduce<P>(a);
-  if (G > 1) {
-    if (threadIdx.x == 0) {
-      U p[P::PARTS];
-      P::parts(a, p);
-#pragma unroll
-      for (int q = 0; q < P::PARTS; ++q) ws[(q * C + c) * G + g] = p[q];
-    }
-    if (!arrive_last(sem + c, G)) return;
-    P::zero(a);
-    for (int h = threadIdx.x; h < G; h += BN_BLOCK) {
-      U p[P::PARTS];
-#pragma unroll
-      for (int q = 0; q < P::PARTS; ++q) p[q] = __ldcg(ws + (q * C + c) * G + h);
-      P::combine(a, p);
-    }
-    a = block_reduce<P>(a);
-  }
+  if (G > 1 && !merge_slices<P>(a, ws, sem, C, c, G, g)) return;
   if (threadIdx.x == 0) pol.finish(a, U(N * L), c, C);
 }
 
