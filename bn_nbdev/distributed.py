@@ -23,7 +23,7 @@ def local_moments(x, # this process's slice of the batch, channels on `axis` (Nu
     x3 = channel_view(x, axis)
     n, C = x3.shape[0] * x3.shape[2], x3.shape[1]
     if n == 0: return 0, xp.zeros(C, acc), xp.zeros(C, acc)
-    if xp is np: mean, var = batch_moments(x, axis)       # chapter 3's chunked two-pass engine
+    if xp is np: mean, var = batch_moments(x, axis)       # chapter 3's two-pass moments
     else:
         mean = x3.sum((0, 2), dtype=acc) / n
         d = x3 - mean[:, None]
@@ -319,7 +319,7 @@ def mpi_launch(n, # processes, all on this machine
 
 # %% ../nbs/12_distributed.ipynb #ecb27df3
 def _global_batches(n, bs, seed):
-    "Index batches of `bs` from shuffled epochs of `range(n)`, in the order chapter 8's `fit` draws them"
+    "Index batches of `bs` from shuffled epochs of `range(n)`, in the order appendix 91's `fit` draws them"
     rng = np.random.default_rng(seed)
     while True:
         p = rng.permutation(n)
