@@ -13,7 +13,7 @@ from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d, update_running
 # %% auto #0
 __all__ = ['local_moments', 'merge_all', 'local_sums', 'normalize', 'input_grad', 'default_comm', 'MPIGroup', 'NCCLGroup',
            'as_group', 'check_headers', 'SyncBatchNorm', 'bytes_sent', 'convert_sync_batchnorm', 'sync_gradients',
-           'mpi_launch', 'data_parallel_run', 'bench', 'reproduce', 'plot_data_parallel']
+           'mpi_launch', 'data_parallel_run', 'bench', 'reproduce_data_parallel', 'plot_data_parallel']
 
 # %% ../nbs/12_distributed.ipynb #dbdf7f2a
 def local_moments(x, # this process's slice of the batch, channels on `axis` (NumPy or CuPy)
@@ -397,7 +397,7 @@ def _main(argv=None):
 if __name__ == '__main__': _main()
 
 # %% ../nbs/12_distributed.ipynb #7f8304e6
-def reproduce(folder='results', # folder for the saved run and benchmark output, created if missing
+def reproduce_data_parallel(folder='results', # folder for the saved run and benchmark output, created if missing
               steps=1000): # SGD steps of each training run
     "Run this chapter's saved experiments on 4 local processes (about 3 minutes on two cores, oversubscribed): the training curves and the benchmark"
     from pathlib import Path
@@ -416,7 +416,7 @@ def reproduce(folder='results', # folder for the saved run and benchmark output,
     return res
 
 # %% ../nbs/12_distributed.ipynb #cb2d18ec
-def plot_data_parallel(res): # results of `reproduce`, or `load_results` of the saved file
+def plot_data_parallel(res): # results of `reproduce_data_parallel`, or `load_results` of the saved file
     "Test accuracy against steps: local batch norm on 4 x 8, SyncBatchNorm on 4 x 8 and one process with batch 32"
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(8, 4))
