@@ -842,12 +842,13 @@ __device__ __forceinline__ void count_nonfinite(const U* __restrict__ a, const l
 }
 
 // ---- running statistics, in one block: r = (1 - f) r + f v, with the variance unbiased, and the buffers left
-// untouched unless every mean and variance of the batch is finite. f is *factor_at where given (a device value,
-// such as 1/k for the k-th batch of a cumulative average), else factor.
+// untouched unless every mean and variance of the batch is finite. f is *factor_at where given (a device value),
+// else factor when it is >= 0, else 1/(k+1), the cumulative average's, after the k batches that *count has seen.
+// The batch counter *count, where given, moves by one with the buffers, and only with them.
 template <typename U, typename R>
 __device__ __forceinline__ void update_running(const U* __restrict__ mean, const U* __restrict__ var, const long long C,
                                                const double unbias, const double* __restrict__ factor_at, const double factor,
-                                               R* __restrict__ rmean, R* __restrict__ rvar) {
+                                               long long* __restrict__ count, R* __restrict__ rmean, R* __restrict__ rvar) {
   __shared__ int bad;
   if (threadIdx.x == 0) bad = 0;
   __syncthreads();
@@ -855,10 +856,14 @@ __device__ __forceinline__ void update_running(const U* __restrict__ mean, const
     if (!(isfinite(mean[c]) && isfinite(var[c]))) bad = 1;
   __syncthreads();
   if (bad) return;
-  const U f = U(factor_at ? *factor_at : factor), ub = U(unbias);
+  const U f = U(factor_at ? *factor_at : factor >= 0 ? factor : 1.0 / double(*count + 1)), ub = U(unbias);
   for (long long c = threadIdx.x; c < C; c += BN_BLOCK) {
     rmean[c] = R((U(1) - f) * U(rmean[c]) + f * mean[c]);
     rvar[c] = R((U(1) - f) * U(rvar[c]) + f * ub * var[c]);
+  }
+  if (count) {           // the same in every thread, so every thread reaches the barrier
+    __syncthreads();     // every thread has read *count
+    if (threadIdx.x == 0) *count += 1;
   }
 }
 '''
@@ -941,12 +946,12 @@ _CUDA_ENTRY = r'''
   { bn::count_nonfinite<U>(a, n, count); }
 #define BN_update_running_rf(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ mean, const U* __restrict__ var, long long C, double unbias, const double* __restrict__ factor_at, \
-    double factor, float* __restrict__ rmean, float* __restrict__ rvar) \
-  { bn::update_running<U, float>(mean, var, C, unbias, factor_at, factor, rmean, rvar); }
+    double factor, long long* __restrict__ count, float* __restrict__ rmean, float* __restrict__ rvar) \
+  { bn::update_running<U, float>(mean, var, C, unbias, factor_at, factor, count, rmean, rvar); }
 #define BN_update_running_rd(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ mean, const U* __restrict__ var, long long C, double unbias, const double* __restrict__ factor_at, \
-    double factor, double* __restrict__ rmean, double* __restrict__ rvar) \
-  { bn::update_running<U, double>(mean, var, C, unbias, factor_at, factor, rmean, rvar); }
+    double factor, long long* __restrict__ count, double* __restrict__ rmean, double* __restrict__ rvar) \
+  { bn::update_running<U, double>(mean, var, C, unbias, factor_at, factor, count, rmean, rvar); }
 '''
 
 # %% ../nbs/10_gpu.ipynb #bcd35897
@@ -1027,23 +1032,17 @@ _RING = 4096   # finiteness flags per device, used in turn
 
 def _opt(a): return _NULL if a is None else a
 
-def _flags():
-    "(host view, device address, counter, memory) of this device's ring of int32 flags in pinned host memory"
-    def make():
-        mem = _xp.cuda.alloc_pinned_memory(4 * _RING)   # mapped into the GPU's address space (unified addressing)
-        return np.frombuffer(mem, np.int32, _RING), mem.ptr, itertools.count(), mem
-    return _cached(('flags',), make)
-
-def _take_flag():
-    "A flag zeroed for one launch: (host view, index, address for the kernel)"
-    view, ptr, count, _ = _flags()
-    i = next(count) % _RING
-    view[i] = 0
-    return view, i, np.uint64(ptr + 4 * i)
-
-def _event():
-    "This host thread's event on the current device, recorded after each statistics kernel"
-    return _cached(('event', threading.get_ident()), lambda: _xp.cuda.Event(block=False, disable_timing=True))
+def _ring(dev): # id of the current device
+    "(host view, device address, counter) of device `dev`'s ring of int32 flags in pinned host memory, shared by its host threads, and this thread's event on it; one dictionary lookup per call"
+    key = ('ring', dev, threading.get_ident())
+    r = _cache.get(key)
+    if r is None:
+        def flags():
+            mem = _xp.cuda.alloc_pinned_memory(4 * _RING)   # mapped into the GPU's address space (unified addressing)
+            return np.frombuffer(mem, np.int32, _RING), mem.ptr, itertools.count(), mem
+        view, ptr, count, _ = _cached(('flags',), flags)
+        r = _cache[key] = view, ptr, count, _xp.cuda.Event(block=False, disable_timing=True)
+    return r
 
 # %% ../nbs/10_gpu.ipynb #3d47ae80
 def _ncl(shape, axis):
@@ -1084,10 +1083,9 @@ def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None, rvec=None):
         p.ws, p.counters = ((3 if kind == 'fwd' else 2) * C * G, counters) if G > 1 else (0, 0)
     return p
 
-def _plan(kind, x, axis, *others): # `others`: arrays read alongside `x`, whose alignment counts too
-    "The launch plan of `kind` for `x`, made once per (kind, shape, dtype, axis, alignment class, device) until the variants change"
-    dev = _xp.cuda.runtime.getDevice()
-    fast = (kind, x.shape, x.dtype, axis, _ptr(x) % 16, *(_ptr(a) % 16 for a in others), dev)   # 16 bytes: the widest load
+def _plan(kind, x, axis, dev, *others): # `dev`: the id of x's device, current; `others`: CuPy arrays read alongside `x`, whose alignment counts too
+    "The launch plan of `kind` for CuPy array `x`, made once per (kind, shape, dtype, axis, alignment class, device) until the variants change"
+    fast = (kind, x.shape, x.dtype, axis, x.data.ptr % 16, *(a.data.ptr % 16 for a in others), dev)   # 16 bytes: the widest load
     p = _plans.get(fast)
     if p is None: p = _plans[fast] = _new_plan(kind, x, axis, *others)
     return p
@@ -1112,10 +1110,16 @@ def _as(a, dtype):
     "`a` as a contiguous array of `dtype` (no copy when it already is one), or None"
     return None if a is None else _xp.ascontiguousarray(a, dtype=dtype)
 
-def _check_devices(x, **arrays):
-    "Raise `TypeError` for an array in host memory and `ValueError` for one on another GPU than `x`, naming both"
-    dev = x.device.id
-    for name, a in arrays.items():
+def _check_devices(dev, # the id of the input's device
+                   names, # the arrays' names, for the error message
+                   *arrays): # CuPy arrays, or None
+    "Raise `TypeError` for an array in host memory and `ValueError` for one on another GPU than device `dev`, naming both"
+    nd = _xp.ndarray
+    for a in arrays:
+        if a is not None and not (isinstance(a, nd) and a.device.id == dev): _device_error(dev, names, arrays)
+
+def _device_error(dev, names, arrays):
+    for name, a in zip(names, arrays):
         if a is None: continue
         if not is_cupy(a):
             raise TypeError(f"{name} is a {type(a).__module__.split('.')[0]}.{type(a).__name__} in host memory but the input is on GPU {dev}: "
@@ -1215,20 +1219,23 @@ def forward_train(x, # CuPy array, channels on `axis`
                   eps, # added to the variance
                   axis): # channel axis
     "Training-mode batch norm of a CuPy array: (y, mean, biased var, invstd), in two kernel launches; waits for nothing"
-    with x.device:
-        _check_devices(x, weight=weight, bias=bias)
+    dev = x.device
+    with dev:
+        _check_devices(dev.id, ('weight', 'bias'), weight, bias)
         x = _xp.ascontiguousarray(x)
-        p = _plan('fwd', x, axis)
+        p = _plan('fwd', x, axis, dev.id)
         weight, bias = _as(weight, p.U), _as(bias, p.U)
         y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, p.C), p.U)   # rows: mean, var, invstd, scale
-        ws, sem = _workspace(p.ws, p.counters, p.U)
-        view, i, flag = _take_flag()
-        p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, flag, stats))
-        ev = _event(); ev.record()
+        ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
+        view, ptr, count, ev = _ring(dev.id)
+        i = next(count) % _RING; view[i] = 0          # this launch's finiteness flag, zeroed
+        p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, np.uint64(ptr + 4 * i), stats))
+        ev.record()
         at, row = stats.data.ptr, p.C * stats.itemsize   # rows 0 and 3 by address: no array objects made for them
         p.elem(p.egrid, p.eblock, (x, y, *p.eargs, np.uint64(at), np.uint64(at + 3 * row), _opt(bias)))
-        _local.last = (at, ev, view, i)
-        return y, stats[0], stats[1], stats[2]
+        mean, var = stats[0], stats[1]
+        _local.last = (mean, var, ev, view, i)
+        return y, mean, var, stats[2]
 
 # %% ../nbs/10_gpu.ipynb #e6895633
 def backward_train(dy, # gradient of the loss with respect to the output
@@ -1238,17 +1245,18 @@ def backward_train(dy, # gradient of the loss with respect to the output
                    invstd, # saved per-channel $1/\sqrt{\sigma^2+\epsilon}$
                    axis): # channel axis
     "Training-mode batch-norm backward of CuPy arrays: (dx, dweight, dbias), in two kernel launches"
-    with x.device:
-        _check_devices(x, dy=dy, weight=weight, mean=mean, invstd=invstd)
+    dev = x.device
+    with dev:
+        _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd'), dy, weight, mean, invstd)
         x = _xp.ascontiguousarray(x)
         dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
-        p = _plan('bwd', x, axis, dy)
+        p = _plan('bwd', x, axis, dev.id, dy)
         weight, mean, invstd = _as(weight, p.U), _as(mean, p.U), _as(invstd, p.U)
         dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
-        ws, sem = _workspace(p.ws, p.counters, p.U)
+        ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
         p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
         at, row = grads.data.ptr, p.C * grads.itemsize   # rows 2 to 4 (A, B, C) by address
-        p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, *(np.uint64(at + k * row) for k in (2, 3, 4))))
+        p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
         return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
 
 # %% ../nbs/10_gpu.ipynb #b616c397
@@ -1260,23 +1268,24 @@ def forward_eval(x, # CuPy array, channels on `axis`
                  eps, # added to the variance
                  axis): # channel axis
     "Inference-mode batch norm of a CuPy array with given statistics, in one kernel launch"
-    with x.device:
-        _check_devices(x, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    dev = x.device
+    with dev:
+        _check_devices(dev.id, ('running_mean', 'running_var', 'weight', 'bias'), running_mean, running_var, weight, bias)
         x = _xp.ascontiguousarray(x)
         y = _xp.empty(x.shape, x.dtype)
         if x.size == 0: return y
-        p = _plan('eval', x, axis)
+        p = _plan('eval', x, axis, dev.id)
         mean, var, weight, bias = (_as(a, p.U) for a in (running_mean, running_var, weight, bias))
         p.elem(p.egrid, p.eblock, (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
         return y
 
 # %% ../nbs/10_gpu.ipynb #551a0b15
 def all_finite(*stats): # CuPy arrays, e.g. a batch's mean and variance
-    "Whether every value of the CuPy arrays `stats` is finite: for the mean and variance of this thread's last `forward_train`, its flag; else one small kernel per array; one host wait"
+    "Whether every value of the CuPy arrays `stats` is finite: for the mean and variance that this thread's last `forward_train` returned (the same objects), its flag; else one small kernel per array; one host wait"
     last = getattr(_local, 'last', None)
-    if last is not None and len(stats) == 2 and stats[0].data.ptr == last[0] and stats[1].data.ptr == last[0] + stats[0].nbytes:
+    if last is not None and len(stats) == 2 and stats[0] is last[0] and stats[1] is last[1]:
         _local.last = None
-        _, ev, view, i = last
+        _, _, ev, view, i = last
         ev.synchronize()                # the statistics kernel is done; the normalize kernel may still be running
         return bool(view[i] == 0)
     with stats[0].device:
@@ -1294,16 +1303,33 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
                    mean, # the batch's mean
                    var, # the batch's biased variance
                    n, # values per channel in the batch
-                   factor): # weight of the batch: `momentum`, or 1/k for the k-th batch of a cumulative average (a number or a 0-d CuPy array)
-    "PyTorch's running-statistics update of CuPy buffers, in place, in one kernel that leaves them untouched when the batch's statistics are not finite"
-    with mean.device:
-        on_dev = is_cupy(factor)
-        _check_devices(mean, var=var, running_mean=running_mean, running_var=running_var, factor=factor if on_dev else None)
-        R, U = running_mean.dtype.name, mean.dtype.name
-        if R not in ('float32', 'float64') or running_var.dtype != running_mean.dtype or not (running_mean.flags.c_contiguous and running_var.flags.c_contiguous):
-            if not all_finite(mean, var): return   # other buffers: array code
-            for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))): r += (factor * (v - r)).astype(r.dtype, copy=False)
+                   factor, # weight of the batch: `momentum` (a number or a 0-d CuPy array), or None for the cumulative average
+                   count=None): # 0-d int64 CuPy buffer of the batches seen so far, moved by one with the running statistics; needed when `factor` is None
+    "PyTorch's running-statistics update of CuPy buffers (and batch counter), in place, in one kernel that leaves them untouched when the batch's statistics are not finite"
+    if factor is None and count is None: raise ValueError("The cumulative average (factor None) needs count, the number of batches seen so far")
+    dev = mean.device
+    with dev:
+        on_dev = factor is not None and is_cupy(factor)
+        _check_devices(dev.id, ('var', 'running_mean', 'running_var', 'factor', 'count'), var, running_mean, running_var, factor if on_dev else None, count)
+        k = _update_kernel(running_mean, running_var, mean.dtype, count, dev.id)
+        if k is None:   # other buffers: array code
+            if not all_finite(mean, var): return
+            f = 1 / (count + 1) if factor is None else factor
+            for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))): r += (f * (v - r)).astype(r.dtype, copy=False)
+            if count is not None: count += 1
             return
-        f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, float(factor))
-        _kernel('update_running_rf' if R == 'float32' else 'update_running_rd', U, _VECS[U][0])((1,), (_BLOCK,), (_as(mean, U), _as(var, U), np.int64(mean.size),
-                np.float64(n / max(n - 1, 1)), f_at, np.float64(f), running_mean, running_var))
+        f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, -1. if factor is None else float(factor))
+        k((1,), (_BLOCK,), (_as(mean, mean.dtype), _as(var, mean.dtype), np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f),
+                            _opt(count), running_mean, running_var))
+
+def _update_kernel(rm, rv, # the running buffers
+                   U, # the dtype of the batch's statistics
+                   count, # the batch counter, or None
+                   dev): # the current device's id
+    "The running update's kernel for these buffers on device `dev`, found by one dictionary lookup; None where they need array code (not float32 or float64, of two dtypes, not contiguous, or a counter that is not int64)"
+    key = ('update', rm.dtype, rv.dtype, U, None if count is None else count.dtype, dev)
+    k = _plans.get(key, False)
+    if k is False:
+        ok = rm.dtype in (np.float32, np.float64) and rv.dtype == rm.dtype and (count is None or count.dtype == np.int64)
+        k = _plans[key] = _kernel('update_running_rf' if rm.dtype == np.float32 else 'update_running_rd', U.name, _VECS[U.name][0]) if ok else None
+    return k if k is None or (rm.flags.c_contiguous and rv.flags.c_contiguous) else None

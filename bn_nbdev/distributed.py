@@ -227,9 +227,7 @@ def _forward(self, x):
     invstd = 1 / array_module(x).sqrt(var + mean.dtype.type(self.eps))
     y = normalize(x, mean, invstd, self.weight, self.bias, self.axis)
     if self.track_running_stats:
-        self.num_batches_tracked += 1
-        factor = 1 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-        update_running(self.running_mean, self.running_var, mean, var, N, factor)
+        update_running(self.running_mean, self.running_var, mean, var, N, self.momentum, self.num_batches_tracked)   # None: cumulative, no wait
     self._saved, self._sync = None, (x, mean, invstd, N, g)
     return y
 

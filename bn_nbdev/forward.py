@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_scale_shift.ipynb #5e905d7f
 from __future__ import annotations
-import math
+import importlib, math, sys
 import numpy as np
 from .moments import acc_dtype
 
@@ -93,9 +93,9 @@ def plot_identity_deviation(batch_sizes, # mini-batch sizes $m$
 # %% ../nbs/04_scale_shift.ipynb #4051b112
 def array_module(x):
     "NumPy, or CuPy when `x` is a CuPy array"
-    if type(x).__module__.split('.')[0] == 'cupy':
-        import cupy
-        return cupy
+    t = type(x)
+    if t is not np.ndarray and t.__module__.partition('.')[0] == 'cupy':
+        return sys.modules['cupy']   # loaded: one of its arrays is here
     return np
 
 def check_input(x, # the input array
@@ -129,9 +129,8 @@ def check_eps(eps):
 def engine_for(x):
     "The engine for array `x`: `bn_nbdev.numpy_engine` for NumPy arrays, `bn_nbdev.cuda` (after checking for CuPy and a GPU) for CuPy arrays"
     if array_module(x) is np:
-        from bn_nbdev import numpy_engine
-        return numpy_engine
-    from bn_nbdev import cuda
+        return sys.modules.get('bn_nbdev.numpy_engine') or importlib.import_module('bn_nbdev.numpy_engine')
+    cuda = sys.modules.get('bn_nbdev.cuda') or importlib.import_module('bn_nbdev.cuda')
     cuda.require()
     return cuda
 

@@ -19,20 +19,25 @@ def update_running(running_mean, # buffer, updated in place
                    mean, # batch mean
                    var, # biased batch variance
                    n, # values per channel in the batch
-                   factor): # averaging factor $\alpha$
+                   factor, # averaging factor $\alpha$, or None for the cumulative average
+                   count=None): # batches seen so far, a 0-d integer buffer moved by one in place (needed when `factor` is None)
     "PyTorch's running-statistics update, in place; the running variance takes the unbiased batch variance"
+    if factor is None:
+        if count is None: raise ValueError("The cumulative average (factor None) needs count, the number of batches seen so far")
+        factor = 1 / (count + 1)   # the (k+1)-th batch weighs 1/(k+1)
     unbiased = var * (n / (n - 1))
     for r, v in ((running_mean, mean), (running_var, unbiased)):
         r *= 1 - factor
         r += (factor * v).astype(r.dtype, copy=False)
+    if count is not None: count += 1
 
 # %% ../nbs/06_inference.ipynb #a8247042
 def running_estimates(batches, # (steps, m) mini-batches of one feature
                       momentum): # a float, or None for the cumulative average
     "Running mean after each batch, updated as PyTorch does"
-    rm, rv, out = np.zeros(1), np.ones(1), []
-    for t, b in enumerate(batches, 1):
-        update_running(rm, rv, b.mean(keepdims=True), b.var(keepdims=True), len(b), 1/t if momentum is None else momentum)
+    rm, rv, k, out = np.zeros(1), np.ones(1), np.array(0), []
+    for b in batches:
+        update_running(rm, rv, b.mean(keepdims=True), b.var(keepdims=True), len(b), momentum, k)
         out.append(rm[0])
     return np.array(out)
 
@@ -55,11 +60,13 @@ def check_momentum(momentum, allow_none=False):
 
 # %% ../nbs/06_inference.ipynb #8e3e01c6
 def _train_forward(x, running_mean, running_var, weight, bias, # checked arguments; buffers may be None
-                   factor, eps, axis): # averaging factor of the running statistics
-    "Training-mode batch norm: (y, mean, invstd); updates the running statistics in place, if given"
+                   factor, eps, axis, # averaging factor of the running statistics (None: the cumulative average)
+                   count=None): # the batch counter, moved by one with the running statistics
+    "Training-mode batch norm: (y, mean, invstd); updates the running statistics (and the counter) in place, if given"
     y, mean, var, invstd = normalize_batch(x, weight, bias, eps, axis)
     if running_mean is not None and x.size:
-        engine_for(x).update_running(running_mean, running_var, mean, var, x.size // len(mean), factor)
+        engine_for(x).update_running(running_mean, running_var, mean, var, x.size // len(mean), factor, count)
+    elif count is not None: count += 1   # an empty batch counts, as in PyTorch, and leaves the statistics alone
     return y, mean, invstd
 
 # %% ../nbs/06_inference.ipynb #febbb7f3
@@ -164,10 +171,8 @@ class _BatchNormForward(_BatchNormState):
         xp = self._check_module_input(x)
         if self.training or self.running_mean is None:
             track = self.training and self.track_running_stats
-            factor = self.momentum if self.momentum is not None or not track else 1 / (self.num_batches_tracked + 1)   # stays on the device: no wait
-            buffers = (self.running_mean, self.running_var) if track else (None, None)
-            y, mean, invstd = _train_forward(x, *buffers, self.weight, self.bias, factor, self.eps, self.axis)
-            if track: self.num_batches_tracked += 1
+            buffers = (self.running_mean, self.running_var, self.num_batches_tracked) if track else (None, None, None)
+            y, mean, invstd = _train_forward(x, *buffers[:2], self.weight, self.bias, self.momentum, self.eps, self.axis, buffers[2])
             self._saved = (x, mean, invstd, True)
             return y
         y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0., self.eps, self.axis)

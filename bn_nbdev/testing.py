@@ -306,6 +306,7 @@ _GUARD = 256
 _buffers = {}   # id of the raw bytes -> `_Buffer`, while those bytes live
 
 current_device = {'id': 0}   # the emulated current device, as `cudaGetDevice` gives it
+_device_objects = {}         # id -> its `_Device`, handed out by `DeviceArray.device`
 
 def _device_of(a): return getattr(a, '_dev', 0)
 
@@ -321,9 +322,15 @@ class _Buffer:
 class DeviceArray(np.ndarray):
     "A NumPy array in emulated device memory that presents itself as a CuPy array; counts the CuPy operations and host waits it stands for"
     @property
-    def data(self): return types.SimpleNamespace(ptr=self.ctypes.data)
+    def data(self):   # a plain attribute read, as CuPy's: the pointer is looked up once per array object
+        d = self.__dict__.get('_data')
+        if d is None: d = self.__dict__['_data'] = types.SimpleNamespace(ptr=self.ctypes.data)
+        return d
     @property
-    def device(self): return _Device(_device_of(self))
+    def device(self):   # one `_Device` per id, as cheap to ask for as CuPy's
+        i = self.__dict__.get('_dev', 0); d = _device_objects.get(i)
+        if d is None: d = _device_objects[i] = _Device(i)
+        return d
     def get(self): _count('waits'); return np.array(self.view(np.ndarray))
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kw):   # an elementwise or reduction kernel of CuPy
         _count('array_ops')
@@ -337,7 +344,9 @@ class DeviceArray(np.ndarray):
         if not copy and np.dtype(dtype) == self.dtype: return self
         _count('array_ops'); return _on(self.view(np.ndarray).astype(dtype, *a, **k), self)
     def copy(self, *a, **k): _count('array_ops'); return _on(self.view(np.ndarray).copy(*a, **k), self)
-    def __getitem__(self, key): return _on(self.view(np.ndarray)[key], self)
+    def __getitem__(self, key):
+        if type(key) is int and self.ndim > 1: return np.ndarray.__getitem__(self, key)   # a row: a view, on this array's device
+        return _on(self.view(np.ndarray)[key], self)
     def __setitem__(self, key, v): _count('array_ops'); self.view(np.ndarray)[key] = v.view(np.ndarray) if isinstance(v, DeviceArray) else v
     def item(self, *a): _count('waits'); return self.view(np.ndarray).item(*a)
     def tolist(self): _count('waits'); return self.view(np.ndarray).tolist()
