@@ -14,6 +14,7 @@ __all__ = ['Case', 'CPU_CASES', 'GPU_CASES', 'TOL', 'OUTPUTS', 'CPU_CLOCK', 'cas
 import argparse, importlib, json, os, platform, sys, time
 from collections import namedtuple
 from contextlib import contextmanager
+from functools import partial
 from types import SimpleNamespace
 import numpy as np
 from .forward import batch_norm_forward
@@ -459,19 +460,27 @@ def plot_roofline(recs, axs=None):
 def host_paths(xp, # array module of the device arrays: CuPy, or the emulator's stand-in
                shape=(32, 64, 14, 14), # NCHW float32 input
                seed=0):
-    "{path: function of no arguments}: one call of each public-API path on seeded device arrays"
+    "{path: function of no arguments}: a forward and a backward, or one call, of each public-API path on seeded device arrays"
     from bn_nbdev.inference import batch_norm, BatchNorm2d
     x, dy, w, b = (xp.asarray(a) for a in make_inputs(Case(shape, 'NCHW', 'float32'), seed))
     C = shape[1]; rm, rv = xp.zeros(C, np.float32), xp.ones(C, np.float32)
     def fwd_bwd():
         y, m, i = batch_norm_forward(x, w, b); return batch_norm_backward(dy, x, w, m, i)
     def module(bn): return lambda: (bn(x), bn.backward(dy) if bn.training else None)
+    m, i = batch_norm_forward(x, w, b)[1:]
+    trained = BatchNorm2d(C).cuda(); trained(x)      # a forward, whose saved state each backward call reads
     return {'functional train fwd+bwd': fwd_bwd,
             'functional train fwd, running stats': lambda: batch_norm(x, rm, rv, w, b, training=True),
             'functional eval fwd': lambda: batch_norm(x, rm, rv, w, b),
             'module train fwd+bwd, momentum 0.1': module(BatchNorm2d(C).cuda()),
             'module train fwd+bwd, momentum None': module(BatchNorm2d(C, momentum=None).cuda()),
-            'module eval fwd': module(BatchNorm2d(C).cuda().eval())}
+            'module eval fwd': module(BatchNorm2d(C).cuda().eval()),
+            # the training pairs above, one call at a time
+            'functional train fwd': lambda: batch_norm_forward(x, w, b),
+            'functional train bwd': lambda: batch_norm_backward(dy, x, w, m, i),
+            'module train fwd, momentum 0.1': partial(BatchNorm2d(C).cuda(), x),
+            'module train fwd, momentum None': partial(BatchNorm2d(C, momentum=None).cuda(), x),
+            'module train bwd': lambda: trained.backward(dy)}
 
 # %% ../nbs/13_benchmarks.ipynb #7e77b8d1
 @contextmanager

@@ -1033,15 +1033,15 @@ _RING = 4096   # finiteness flags per device, used in turn
 def _opt(a): return _NULL if a is None else a
 
 def _ring(dev): # id of the current device
-    "(host view, device address, counter) of device `dev`'s ring of int32 flags in pinned host memory, shared by its host threads, and this thread's event on it; one dictionary lookup per call"
+    "(host view, the flags' device addresses, counter) of device `dev`'s ring of int32 flags in pinned host memory, shared by its host threads, and this thread's event on it; one dictionary lookup per call"
     key = ('ring', dev, threading.get_ident())
     r = _cache.get(key)
     if r is None:
         def flags():
             mem = _xp.cuda.alloc_pinned_memory(4 * _RING)   # mapped into the GPU's address space (unified addressing)
-            return np.frombuffer(mem, np.int32, _RING), mem.ptr, itertools.count(), mem
-        view, ptr, count, _ = _cached(('flags',), flags)
-        r = _cache[key] = view, ptr, count, _xp.cuda.Event(block=False, disable_timing=True)
+            return np.frombuffer(mem, np.int32, _RING), [np.uint64(mem.ptr + 4 * i) for i in range(_RING)], itertools.count(), mem
+        view, addrs, count, _ = _cached(('flags',), flags)
+        r = _cache[key] = view, addrs, count, _xp.cuda.Event(block=False, disable_timing=True)
     return r
 
 # %% ../nbs/10_gpu.ipynb #3d47ae80
@@ -1083,11 +1083,11 @@ def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None, rvec=None):
         p.ws, p.counters = ((3 if kind == 'fwd' else 2) * C * G, counters) if G > 1 else (0, 0)
     return p
 
-def _plan(kind, x, axis, dev, *others): # `dev`: the id of x's device, current; `others`: CuPy arrays read alongside `x`, whose alignment counts too
+def _plan(kind, x, axis, dev, dy=None): # `dev`: the id of x's device, current; `dy`: a CuPy array read alongside `x`, whose alignment counts too
     "The launch plan of `kind` for CuPy array `x`, made once per (kind, shape, dtype, axis, alignment class, device) until the variants change"
-    fast = (kind, x.shape, x.dtype, axis, x.data.ptr % 16, *(a.data.ptr % 16 for a in others), dev)   # 16 bytes: the widest load
+    fast = (kind, x.shape, x.dtype, axis, x.data.ptr % 16, -1 if dy is None else dy.data.ptr % 16, dev)   # 16 bytes: the widest load
     p = _plans.get(fast)
-    if p is None: p = _plans[fast] = _new_plan(kind, x, axis, *others)
+    if p is None: p = _plans[fast] = _new_plan(kind, x, axis, *(() if dy is None else (dy,)))
     return p
 
 def _new_plan(kind, x, axis, *others):
@@ -1108,7 +1108,8 @@ def _new_plan(kind, x, axis, *others):
 # %% ../nbs/10_gpu.ipynb #0e515756
 def _as(a, dtype):
     "`a` as a contiguous array of `dtype` (no copy when it already is one), or None"
-    return None if a is None else _xp.ascontiguousarray(a, dtype=dtype)
+    if a is None or (a.dtype is dtype and a.flags.c_contiguous): return a   # the common case, without a call into CuPy
+    return _xp.ascontiguousarray(a, dtype=dtype)
 
 def _check_devices(dev, # the id of the input's device
                    names, # the arrays' names, for the error message
@@ -1220,22 +1221,23 @@ def forward_train(x, # CuPy array, channels on `axis`
                   axis): # channel axis
     "Training-mode batch norm of a CuPy array: (y, mean, biased var, invstd), in two kernel launches; waits for nothing"
     dev = x.device
-    with dev:
-        _check_devices(dev.id, ('weight', 'bias'), weight, bias)
-        x = _xp.ascontiguousarray(x)
-        p = _plan('fwd', x, axis, dev.id)
-        weight, bias = _as(weight, p.U), _as(bias, p.U)
-        y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, p.C), p.U)   # rows: mean, var, invstd, scale
-        ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
-        view, ptr, count, ev = _ring(dev.id)
-        i = next(count) % _RING; view[i] = 0          # this launch's finiteness flag, zeroed
-        p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, np.uint64(ptr + 4 * i), stats))
-        ev.record()
-        at, row = stats.data.ptr, p.C * stats.itemsize   # rows 0 and 3 by address: no array objects made for them
-        p.elem(p.egrid, p.eblock, (x, y, *p.eargs, np.uint64(at), np.uint64(at + 3 * row), _opt(bias)))
-        mean, var = stats[0], stats[1]
-        _local.last = (mean, var, ev, view, i)
-        return y, mean, var, stats[2]
+    if dev.id != _xp.cuda.runtime.getDevice():          # every operation of the call on x's device
+        with dev: return forward_train(x, weight, bias, eps, axis)
+    _check_devices(dev.id, ('weight', 'bias'), weight, bias)
+    x = _xp.ascontiguousarray(x)
+    p = _plan('fwd', x, axis, dev.id)
+    weight, bias = _as(weight, p.U), _as(bias, p.U)
+    y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, p.C), p.U)   # rows: mean, var, invstd, scale
+    ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
+    view, addrs, count, ev = _ring(dev.id)
+    i = next(count) % _RING; view[i] = 0          # this launch's finiteness flag, zeroed
+    p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, addrs[i], stats))
+    ev.record()
+    at, row = stats.data.ptr, p.C * stats.itemsize   # rows 0 and 3 by address: no array objects made for them
+    p.elem(p.egrid, p.eblock, (x, y, *p.eargs, np.uint64(at), np.uint64(at + 3 * row), _opt(bias)))
+    mean, var = stats[0], stats[1]
+    _local.last = [mean, var, ev, view, i, dev]   # for `all_finite` (the flag) and `update_running` (statistics known to be fit)
+    return y, mean, var, stats[2]
 
 # %% ../nbs/10_gpu.ipynb #e6895633
 def backward_train(dy, # gradient of the loss with respect to the output
@@ -1246,18 +1248,19 @@ def backward_train(dy, # gradient of the loss with respect to the output
                    axis): # channel axis
     "Training-mode batch-norm backward of CuPy arrays: (dx, dweight, dbias), in two kernel launches"
     dev = x.device
-    with dev:
-        _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd'), dy, weight, mean, invstd)
-        x = _xp.ascontiguousarray(x)
-        dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
-        p = _plan('bwd', x, axis, dev.id, dy)
-        weight, mean, invstd = _as(weight, p.U), _as(mean, p.U), _as(invstd, p.U)
-        dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
-        ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
-        p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
-        at, row = grads.data.ptr, p.C * grads.itemsize   # rows 2 to 4 (A, B, C) by address
-        p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
-        return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
+    if dev.id != _xp.cuda.runtime.getDevice():
+        with dev: return backward_train(dy, x, weight, mean, invstd, axis)
+    _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd'), dy, weight, mean, invstd)
+    x = _xp.ascontiguousarray(x)
+    dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
+    p = _plan('bwd', x, axis, dev.id, dy)
+    weight, mean, invstd = _as(weight, p.U), _as(mean, p.U), _as(invstd, p.U)
+    dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
+    ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
+    p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
+    at, row = grads.data.ptr, p.C * grads.itemsize   # rows 2 to 4 (A, B, C) by address
+    p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
+    return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
 
 # %% ../nbs/10_gpu.ipynb #b616c397
 def forward_eval(x, # CuPy array, channels on `axis`
@@ -1269,23 +1272,24 @@ def forward_eval(x, # CuPy array, channels on `axis`
                  axis): # channel axis
     "Inference-mode batch norm of a CuPy array with given statistics, in one kernel launch"
     dev = x.device
-    with dev:
-        _check_devices(dev.id, ('running_mean', 'running_var', 'weight', 'bias'), running_mean, running_var, weight, bias)
-        x = _xp.ascontiguousarray(x)
-        y = _xp.empty(x.shape, x.dtype)
-        if x.size == 0: return y
-        p = _plan('eval', x, axis, dev.id)
-        mean, var, weight, bias = (_as(a, p.U) for a in (running_mean, running_var, weight, bias))
-        p.elem(p.egrid, p.eblock, (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
-        return y
+    if dev.id != _xp.cuda.runtime.getDevice():
+        with dev: return forward_eval(x, running_mean, running_var, weight, bias, eps, axis)
+    _check_devices(dev.id, ('running_mean', 'running_var', 'weight', 'bias'), running_mean, running_var, weight, bias)
+    x = _xp.ascontiguousarray(x)
+    y = _xp.empty(x.shape, x.dtype)
+    if x.size == 0: return y
+    p = _plan('eval', x, axis, dev.id)
+    mean, var, weight, bias = (_as(a, p.U) for a in (running_mean, running_var, weight, bias))
+    p.elem(p.egrid, p.eblock, (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
+    return y
 
 # %% ../nbs/10_gpu.ipynb #551a0b15
 def all_finite(*stats): # CuPy arrays, e.g. a batch's mean and variance
     "Whether every value of the CuPy arrays `stats` is finite: for the mean and variance that this thread's last `forward_train` returned (the same objects), its flag; else one small kernel per array; one host wait"
     last = getattr(_local, 'last', None)
-    if last is not None and len(stats) == 2 and stats[0] is last[0] and stats[1] is last[1]:
-        _local.last = None
-        _, _, ev, view, i = last
+    if last is not None and len(stats) == 2 and stats[0] is last[0] and stats[1] is last[1] and last[2] is not None:
+        _, _, ev, view, i, _ = last
+        last[2] = None                  # a flag is read once: the ring comes round to it again
         ev.synchronize()                # the statistics kernel is done; the normalize kernel may still be running
         return bool(view[i] == 0)
     with stats[0].device:
@@ -1307,20 +1311,23 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
                    count=None): # 0-d int64 CuPy buffer of the batches seen so far, moved by one with the running statistics; needed when `factor` is None
     "PyTorch's running-statistics update of CuPy buffers (and batch counter), in place, in one kernel that leaves them untouched when the batch's statistics are not finite"
     if factor is None and count is None: raise ValueError("The cumulative average (factor None) needs count, the number of batches seen so far")
-    dev = mean.device
-    with dev:
-        on_dev = factor is not None and is_cupy(factor)
-        _check_devices(dev.id, ('var', 'running_mean', 'running_var', 'factor', 'count'), var, running_mean, running_var, factor if on_dev else None, count)
-        k = _update_kernel(running_mean, running_var, mean.dtype, count, dev.id)
-        if k is None:   # other buffers: array code
-            if not all_finite(mean, var): return
-            f = 1 / (count + 1) if factor is None else factor
-            for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))): r += (f * (v - r)).astype(r.dtype, copy=False)
-            if count is not None: count += 1
-            return
-        f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, -1. if factor is None else float(factor))
-        k((1,), (_BLOCK,), (_as(mean, mean.dtype), _as(var, mean.dtype), np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f),
-                            _opt(count), running_mean, running_var))
+    last = getattr(_local, 'last', None)
+    ours = last is not None and mean is last[0] and var is last[1]   # this thread's last forward's: on its device, contiguous, of their dtype
+    dev = last[5] if ours else mean.device
+    if dev.id != _xp.cuda.runtime.getDevice():
+        with dev: return update_running(running_mean, running_var, mean, var, n, factor, count)
+    on_dev = factor is not None and is_cupy(factor)
+    _check_devices(dev.id, ('var', 'running_mean', 'running_var', 'factor', 'count'), var, running_mean, running_var, factor if on_dev else None, count)
+    k = _update_kernel(running_mean, running_var, mean.dtype, count, dev.id)
+    if k is None:   # other buffers: array code
+        if not all_finite(mean, var): return
+        f = 1 / (count + 1) if factor is None else factor
+        for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))): r += (f * (v - r)).astype(r.dtype, copy=False)
+        if count is not None: count += 1
+        return
+    if not ours: mean, var = _as(mean, mean.dtype), _as(var, mean.dtype)
+    f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, -1. if factor is None else float(factor))
+    k((1,), (_BLOCK,), (mean, var, np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f), _opt(count), running_mean, running_var))
 
 def _update_kernel(rm, rv, # the running buffers
                    U, # the dtype of the batch's statistics

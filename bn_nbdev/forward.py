@@ -137,12 +137,13 @@ def engine_for(x):
 # %% ../nbs/04_scale_shift.ipynb #97fb9761
 def normalize_batch(x, # checked input, channels on `axis`
                     weight, bias, # checked $\gamma$ and $\beta$, or None
-                    eps, axis):
+                    eps, axis,
+                    engine=None): # `engine_for(x)`, where the caller has it already
     "Training-mode batch norm on the engine for `x`: (y, mean, biased var, invstd); raises `FloatingPointError` for statistics that are not finite"
     if x.size == 0:
         z = array_module(x).zeros(x.shape[axis], acc_dtype(x.dtype))
         return x.copy(), z, z.copy(), z.copy()
-    engine = engine_for(x)
+    engine = engine or engine_for(x)
     y, mean, var, invstd = engine.forward_train(x, weight, bias, eps, axis)
     if not engine.all_finite(mean, var):   # a variance that overflows to inf would leave invstd = 0, finite
         raise FloatingPointError("Batch statistics are not finite: the input holds NaN or inf, or its square sum overflows")

@@ -63,9 +63,10 @@ def _train_forward(x, running_mean, running_var, weight, bias, # checked argumen
                    factor, eps, axis, # averaging factor of the running statistics (None: the cumulative average)
                    count=None): # the batch counter, moved by one with the running statistics
     "Training-mode batch norm: (y, mean, invstd); updates the running statistics (and the counter) in place, if given"
-    y, mean, var, invstd = normalize_batch(x, weight, bias, eps, axis)
+    engine = engine_for(x)
+    y, mean, var, invstd = normalize_batch(x, weight, bias, eps, axis, engine)
     if running_mean is not None and x.size:
-        engine_for(x).update_running(running_mean, running_var, mean, var, x.size // len(mean), factor, count)
+        engine.update_running(running_mean, running_var, mean, var, x.size // len(mean), factor, count)
     elif count is not None: count += 1   # an empty batch counts, as in PyTorch, and leaves the statistics alone
     return y, mean, invstd
 
