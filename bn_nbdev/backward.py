@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from .moments import acc_dtype
-from .forward import array_module, check_input, check_param, engine_for
+from .forward import array_module, check_input, check_param, engine_for, on_device_of
 
 # %% auto #0
 __all__ = ['numerical_grad', 'batch_norm_backward']
@@ -41,6 +41,7 @@ def batch_norm_backward(dy, # gradient of the loss with respect to the output `y
     weight = check_param(weight, C, 'weight', xp)
     mean, invstd = check_param(mean, C, 'mean', xp), check_param(invstd, C, 'invstd', xp)
     if x.size == 0:
-        z = None if weight is None else xp.zeros(C, acc_dtype(x.dtype))
-        return xp.zeros_like(x), z, None if z is None else z.copy()
+        with on_device_of(x):
+            z = None if weight is None else xp.zeros(C, acc_dtype(x.dtype))
+            return xp.zeros_like(x), z, None if z is None else z.copy()
     return engine_for(x).backward_train(dy, x, weight, mean, invstd, axis)

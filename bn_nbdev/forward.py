@@ -4,14 +4,14 @@
 
 # %% ../nbs/04_scale_shift.ipynb #5e905d7f
 from __future__ import annotations
-import importlib, math, sys
+import contextlib, importlib, math, sys
 import numpy as np
 from .moments import acc_dtype
 
 # %% auto #0
 __all__ = ['plot_sigmoid_regime', 'fit_identity', 'plot_identity_paths', 'identity_deviation', 'identity_deviation_theory',
-           'plot_identity_deviation', 'array_module', 'check_input', 'check_param', 'check_eps', 'engine_for',
-           'normalize_batch', 'batch_norm_forward']
+           'plot_identity_deviation', 'array_module', 'on_device_of', 'check_input', 'check_param', 'check_eps',
+           'engine_for', 'normalize_batch', 'batch_norm_forward']
 
 # %% ../nbs/04_scale_shift.ipynb #3fc73ead
 def plot_sigmoid_regime(raw, # pre-activations of one unit, any scale
@@ -98,6 +98,10 @@ def array_module(x):
         return sys.modules['cupy']   # loaded: one of its arrays is here
     return np
 
+def on_device_of(a): # an array, or None
+    "A `with` context in which array code runs on the device of `a`: a CuPy array's `device`; for NumPy arrays and None, a context that does nothing"
+    return a.device if array_module(a) is not np else contextlib.nullcontext()
+
 def check_input(x, # the input array
                 axis=1, # channel axis
                 training=True): # training needs more than one value per channel
@@ -141,8 +145,9 @@ def normalize_batch(x, # checked input, channels on `axis`
                     engine=None): # `engine_for(x)`, where the caller has it already
     "Training-mode batch norm on the engine for `x`: (y, mean, biased var, invstd); raises `FloatingPointError` for statistics that are not finite"
     if x.size == 0:
-        z = array_module(x).zeros(x.shape[axis], acc_dtype(x.dtype))
-        return x.copy(), z, z.copy(), z.copy()
+        with on_device_of(x):
+            z = array_module(x).zeros(x.shape[axis], acc_dtype(x.dtype))
+            return x.copy(), z, z.copy(), z.copy()
     engine = engine or engine_for(x)
     y, mean, var, invstd = engine.forward_train(x, weight, bias, eps, axis)
     if not engine.all_finite(mean, var):   # a variance that overflows to inf would leave invstd = 0, finite

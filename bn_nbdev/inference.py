@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from .moments import acc_dtype
-from .forward import array_module, check_input, check_param, check_eps, engine_for, normalize_batch
+from .forward import array_module, check_input, check_param, check_eps, engine_for, normalize_batch, on_device_of
 from .backward import batch_norm_backward
 
 # %% auto #0
@@ -67,7 +67,8 @@ def _train_forward(x, running_mean, running_var, weight, bias, # checked argumen
     y, mean, var, invstd = normalize_batch(x, weight, bias, eps, axis, engine)
     if running_mean is not None and x.size:
         engine.update_running(running_mean, running_var, mean, var, x.size // len(mean), factor, count)
-    elif count is not None: count += 1   # an empty batch counts, as in PyTorch, and leaves the statistics alone
+    elif count is not None:            # an empty batch counts, as in PyTorch, and leaves the statistics alone
+        with on_device_of(count): count += 1
     return y, mean, invstd
 
 # %% ../nbs/06_inference.ipynb #febbb7f3
@@ -147,7 +148,7 @@ class _BatchNormState:
     def reset_running_stats(self):
         "Zero the running mean and batch count, and set the running variance to one, in place"
         if not self.track_running_stats: return
-        self.running_mean[...] = 0; self.running_var[...] = 1; self.num_batches_tracked[...] = 0
+        with on_device_of(self.running_mean): self.running_mean[...] = 0; self.running_var[...] = 1; self.num_batches_tracked[...] = 0
 
 # %% ../nbs/06_inference.ipynb #626a5021
 class _BatchNormForward(_BatchNormState):
@@ -185,11 +186,12 @@ class _BatchNormForward(_BatchNormState):
         if self._saved is None: raise RuntimeError(f"{type(self).__name__}.backward called before forward")
         x, mean, invstd, batch_stats = self._saved
         if getattr(dy, 'shape', None) != x.shape: raise ValueError(f"Expected dy of the last input's shape {tuple(x.shape)}, got {tuple(getattr(dy, 'shape', ()))}")
-        if mean is None:
-            acc = acc_dtype(x.dtype)
-            mean, invstd = self.running_mean.astype(acc), 1 / array_module(x).sqrt(self.running_var.astype(acc) + self.eps)
-        bwd = batch_norm_backward if batch_stats else backward_frozen
-        dx, self.grad_weight, grad_bias = bwd(dy, x, self.weight, mean, invstd, self.axis)
+        if batch_stats: dx, self.grad_weight, grad_bias = batch_norm_backward(dy, x, self.weight, mean, invstd, self.axis)
+        else:
+            with on_device_of(x):   # eval mode's array code, where the input lives
+                acc = acc_dtype(x.dtype)
+                mean, invstd = self.running_mean.astype(acc), 1 / array_module(x).sqrt(self.running_var.astype(acc) + self.eps)
+                dx, self.grad_weight, grad_bias = backward_frozen(dy, x, self.weight, mean, invstd, self.axis)
         self.grad_bias = None if self.bias is None else grad_bias
         return dx
 
@@ -215,7 +217,7 @@ class _BatchNorm(_BatchNormForward):
             if v.shape != own[k].shape: raise ValueError(f"Size mismatch for {k}: expected shape {own[k].shape}, got {v.shape}")
         for k, v in new.items():
             v = v.astype(own[k].dtype)
-            own[k][...] = v if array_module(own[k]) is np else cuda.to_device(v)
+            with on_device_of(own[k]): own[k][...] = v if array_module(own[k]) is np else cuda.to_device(v)
         return self
 
     def _move(self, to): # `cuda.to_device` or `cuda.to_host`

@@ -310,6 +310,13 @@ _device_objects = {}         # id -> its `_Device`, handed out by `DeviceArray.d
 
 def _device_of(a): return getattr(a, '_dev', 0)
 
+def _on_current(*arrays):
+    "CuPy's rule for its array kernels (elementwise, reductions, copies): every device array on the current device; a GPU without peer access refuses the rest, and the emulator always does"
+    for a in arrays:
+        if isinstance(a, DeviceArray) and _device_of(a) != current_device['id']:
+            raise ValueError(f"The device where the array resides ({_device_of(a)}) is different from the current device ({current_device['id']}). "
+                             "Peer access could not be activated automatically.")
+
 class _Buffer:
     "A device allocation on device `device`: raw bytes with guards around the array's `n` bytes at `off`"
     def __init__(self, raw, off, n, device=0):
@@ -333,7 +340,7 @@ class DeviceArray(np.ndarray):
         return d
     def get(self): _count('waits'); return np.array(self.view(np.ndarray))
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kw):   # an elementwise or reduction kernel of CuPy
-        _count('array_ops')
+        _count('array_ops'); _on_current(*inputs, *(out or ()))
         host = lambda v: v.view(np.ndarray) if isinstance(v, DeviceArray) else v
         if out is not None: kw['out'] = tuple(map(host, out))
         r = getattr(ufunc, method)(*map(host, inputs), **kw)
@@ -342,12 +349,12 @@ class DeviceArray(np.ndarray):
     def __array_finalize__(self, obj): self._dev = getattr(obj, '_dev', current_device['id'])
     def astype(self, dtype, *a, copy=True, **k):
         if not copy and np.dtype(dtype) == self.dtype: return self
-        _count('array_ops'); return _on(self.view(np.ndarray).astype(dtype, *a, **k), self)
-    def copy(self, *a, **k): _count('array_ops'); return _on(self.view(np.ndarray).copy(*a, **k), self)
+        _count('array_ops'); _on_current(self); return _on(self.view(np.ndarray).astype(dtype, *a, **k), self)
+    def copy(self, *a, **k): _count('array_ops'); _on_current(self); return _on(self.view(np.ndarray).copy(*a, **k), self)
     def __getitem__(self, key):
         if type(key) is int and self.ndim > 1: return np.ndarray.__getitem__(self, key)   # a row: a view, on this array's device
         return _on(self.view(np.ndarray)[key], self)
-    def __setitem__(self, key, v): _count('array_ops'); self.view(np.ndarray)[key] = v.view(np.ndarray) if isinstance(v, DeviceArray) else v
+    def __setitem__(self, key, v): _count('array_ops'); _on_current(self, v); self.view(np.ndarray)[key] = v.view(np.ndarray) if isinstance(v, DeviceArray) else v
     def item(self, *a): _count('waits'); return self.view(np.ndarray).item(*a)
     def tolist(self): _count('waits'); return self.view(np.ndarray).tolist()
     def __float__(self): _count('waits'); return float(self.view(np.ndarray))
