@@ -56,7 +56,7 @@ def on_torch_stream(device):
         yield
 
 # %% ../nbs/11_pytorch.ipynb #3adb6cfa
-_FLOATS = (torch.float16, torch.float32, torch.float64)
+_FLOATS = (torch.float16, torch.float32, torch.float64, torch.bfloat16)   # bfloat16 through float32 copies (see the operator)
 
 def acc_dtype(dtype):
     "dtype of the statistics for data of `dtype`: float64 for float64, else float32"
@@ -65,7 +65,7 @@ def acc_dtype(dtype):
 def check_args(x, weight, bias, running_mean, running_var, # the operator's tensors
                training): # whether batch statistics are used
     "PyTorch's checks of batch-norm arguments, with its error types and messages"
-    if x.dtype not in _FLOATS: raise NotImplementedError(f'"batch_norm" is implemented by bn_nbdev for float16, float32 and float64, not {x.dtype}')
+    if x.dtype not in _FLOATS: raise NotImplementedError(f'"batch_norm" is implemented by bn_nbdev for float16, float32, float64 and bfloat16, not {x.dtype}')
     if x.dim() < 2: raise ValueError(f"Expected an input of rank 2 or more (batch, channels, ...), got shape {tuple(x.shape)}")
     C = x.shape[1]
     for name, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight), ('bias', bias)):
@@ -89,6 +89,9 @@ def batch_norm_op(x: torch.Tensor, # input, channels on dimension 1 (NCHW or cha
                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Batch norm on the package's engines: (y, mean, invstd), the statistics used (batch ones in training)"
     check_args(x, weight, bias, running_mean, running_var, training)
+    if x.dtype == torch.bfloat16:   # neither NumPy nor our kernels have bfloat16: float32 copies in, y rounded back
+        y, mean, invstd = batch_norm_op(*(None if t is None else t.float() for t in (x, weight, bias, running_mean, running_var)), training, eps)
+        return y.to(torch.bfloat16), mean, invstd
     xe, axis = engine_view(x)
     acc = acc_dtype(x.dtype)
     with on_torch_stream(x.device):
@@ -114,6 +117,9 @@ def batch_norm_backward_op(dy: torch.Tensor, # gradient of the loss with respect
                            invstd: torch.Tensor, # saved batch invstd
                            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Training-mode batch-norm gradients on the package's engines: (dx, dweight, dbias)"
+    if x.dtype == torch.bfloat16:   # as the forward: float32 copies in, dx rounded back
+        dx, dw, db = batch_norm_backward_op(dy.float(), x.float(), weight.float(), mean, invstd)
+        return dx.to(torch.bfloat16), dw.to(weight.dtype), db.to(weight.dtype)
     xe, axis = engine_view(x)
     dye = dy.movedim(1, -1).contiguous() if axis == -1 else dy.contiguous()
     with on_torch_stream(x.device):
