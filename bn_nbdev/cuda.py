@@ -1327,6 +1327,7 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
         return
     if not ours: mean, var = _as(mean, mean.dtype), _as(var, mean.dtype)
     f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, -1. if factor is None else float(factor))
+    if factor is not None and not f >= 0: raise ValueError(f"Expected a factor >= 0 (None for the cumulative average), got {factor}")   # -1 means cumulative to the kernel
     k((1,), (_BLOCK,), (mean, var, np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f), _opt(count), running_mean, running_var))
 
 def _update_kernel(rm, rv, # the running buffers
