@@ -295,8 +295,8 @@ def _mpi_flags():
                                             'or install Debian\'s mpich or openmpi-bin')
     ver = subprocess.run([exe, '--version'], capture_output=True, text=True, timeout=30).stdout
     if 'Open MPI' in ver or 'OpenRTE' in ver:
-        return exe, ['--oversubscribe', '--mca', 'btl_tcp_if_include', 'lo', '--mca', 'oob_tcp_if_include', 'lo'] + (
-            ['--allow-run-as-root'] if os.geteuid() == 0 else []), {}
+        # the byte transfer layer on loopback; not the runtime's out-of-band channel, which Open MPI 5 will not open on loopback alone
+        return exe, ['--oversubscribe', '--mca', 'btl_tcp_if_include', 'lo'] + (['--allow-run-as-root'] if os.geteuid() == 0 else []), {}
     return exe, ['-launcher', 'fork', '-iface', 'lo'], {'MPIR_CVAR_CH4_NETMOD': 'ofi', 'FI_PROVIDER': 'tcp', 'FI_TCP_IFACE': 'lo'}
 
 def mpi_launch(n, # processes, all on this machine
