@@ -8,6 +8,7 @@ import itertools, math, os, threading, types, warnings
 from contextlib import contextmanager
 import numpy as np
 from .moments import acc_dtype
+from .inference import update_running as update_running_arrays
 try:
     import cupy
     _import_error = None
@@ -1087,20 +1088,21 @@ def _plan(kind, x, axis, dev, dy=None): # `dev`: the id of x's device, current; 
     "The launch plan of `kind` for CuPy array `x`, made once per (kind, shape, dtype, axis, alignment class, device) until the variants change"
     fast = (kind, x.shape, x.dtype, axis, x.data.ptr % 16, -1 if dy is None else dy.data.ptr % 16, dev)   # 16 bytes: the widest load
     p = _plans.get(fast)
-    if p is None: p = _plans[fast] = _new_plan(kind, x, axis, *(() if dy is None else (dy,)))
+    if p is None: p = _plans[fast] = _new_plan(kind, x, axis, dev, dy)
     return p
 
-def _new_plan(kind, x, axis, *others):
+def _new_plan(kind, x, axis, dev, dy=None):
     "`_plan` the first time: the vector widths, then one plan per (kind, shape, dtype, axis, widths, device)"
     N, C, L = _ncl(x.shape, axis)
-    vec = evec = rvec = _vec(x.dtype, L if L > 1 else C, x, *others)
+    arrays = (x,) if dy is None else (x, dy)         # the widths must suit the alignment of both
+    vec = evec = rvec = _vec(x.dtype, L if L > 1 else C, *arrays)
     var = variant_for(x.shape, x.dtype, axis)
     if L > 1 and var['odd'] == 'vector' and vec < _VECS[x.dtype.name][0]:   # an odd L: wider loads across the runs
-        w = _vec(x.dtype, N * C * L, x, *others)
+        w = _vec(x.dtype, N * C * L, *arrays)
         if w > vec and L > w: evec = w
-        w = _vec(x.dtype, 0, x, *others)                 # the reduction's slots need alignment only (0: any width divides)
+        w = _vec(x.dtype, 0, *arrays)                 # the reduction's slots need alignment only (0: any width divides)
         if w > vec and L > w: rvec = w
-    key = (kind, x.shape, x.dtype.char, axis, vec, evec, rvec, _xp.cuda.runtime.getDevice())
+    key = (kind, x.shape, x.dtype.char, axis, vec, evec, rvec, dev)
     p = _plans.get(key)
     if p is None: p = _plans[key] = _make_plan(kind, x.dtype, N, C, L, vec, evec, var, rvec)
     return p
@@ -1228,7 +1230,7 @@ def forward_train(x, # CuPy array, channels on `axis`
     p = _plan('fwd', x, axis, dev.id)
     weight, bias = _as(weight, p.U), _as(bias, p.U)
     y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, p.C), p.U)   # rows: mean, var, invstd, scale
-    ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
+    ws, sem = _workspace(p.ws, p.counters, p.U)
     view, addrs, count, ev = _ring(dev.id)
     i = next(count) % _RING; view[i] = 0          # this launch's finiteness flag, zeroed
     p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, addrs[i], stats))
@@ -1256,7 +1258,7 @@ def backward_train(dy, # gradient of the loss with respect to the output
     p = _plan('bwd', x, axis, dev.id, dy)
     weight, mean, invstd = _as(weight, p.U), _as(mean, p.U), _as(invstd, p.U)
     dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
-    ws, sem = _workspace(p.ws, p.counters, p.U) if p.counters else (_NULL, _NULL)
+    ws, sem = _workspace(p.ws, p.counters, p.U)
     p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
     at, row = grads.data.ptr, p.C * grads.itemsize   # rows 2 to 4 (A, B, C) by address
     p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
@@ -1319,11 +1321,8 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
     on_dev = factor is not None and is_cupy(factor)
     _check_devices(dev.id, ('var', 'running_mean', 'running_var', 'factor', 'count'), var, running_mean, running_var, factor if on_dev else None, count)
     k = _update_kernel(running_mean, running_var, mean.dtype, count, dev.id)
-    if k is None:   # other buffers: array code
-        if not all_finite(mean, var): return
-        f = 1 / (count + 1) if factor is None else factor
-        for r, v in ((running_mean, mean), (running_var, var * (n / (n - 1)))): r += (f * (v - r)).astype(r.dtype, copy=False)
-        if count is not None: count += 1
+    if k is None:   # other buffers: chapter 6's array code, after the finiteness check the kernel would make
+        if all_finite(mean, var): update_running_arrays(running_mean, running_var, mean, var, n, factor, count)
         return
     if not ours: mean, var = _as(mean, mean.dtype), _as(var, mean.dtype)
     f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, -1. if factor is None else float(factor))

@@ -173,8 +173,8 @@ class _BatchNormForward(_BatchNormState):
         xp = self._check_module_input(x)
         if self.training or self.running_mean is None:
             track = self.training and self.track_running_stats
-            buffers = (self.running_mean, self.running_var, self.num_batches_tracked) if track else (None, None, None)
-            y, mean, invstd = _train_forward(x, *buffers[:2], self.weight, self.bias, self.momentum, self.eps, self.axis, buffers[2])
+            rm, rv, k = (self.running_mean, self.running_var, self.num_batches_tracked) if track else (None, None, None)
+            y, mean, invstd = _train_forward(x, rm, rv, self.weight, self.bias, self.momentum, self.eps, self.axis, k)
             self._saved = (x, mean, invstd, True)
             return y
         y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0., self.eps, self.axis)
