@@ -17,8 +17,9 @@ except Exception as e:  # no CuPy, or a CuPy that cannot load its CUDA libraries
 
 # %% auto #0
 __all__ = ['available', 'VARIANTS', 'require', 'is_cupy', 'to_device', 'to_host', 'use', 'roofline_bytes', 'kernel_source',
-           'parse_variants', 'variant_name', 'case_class', 'variant_for', 'set_variants', 'variants', 'choose_defaults',
-           'use_defaults', 'forward_train', 'backward_train', 'forward_eval', 'all_finite', 'update_running']
+           'all_kernels', 'kernel_info', 'parse_variants', 'variant_name', 'case_class', 'variant_for', 'set_variants',
+           'variants', 'choose_defaults', 'use_defaults', 'forward_train', 'backward_train', 'forward_eval',
+           'all_finite', 'update_running']
 
 # %% ../nbs/10_gpu.ipynb #5dbcf36f
 def _probe():
@@ -300,6 +301,7 @@ __device__ __forceinline__ bool arrive_last(int* sem, const int G) {
     const int ticket = atomicAdd(sem, 1);
     if (ticket >= G) __trap();
     last = ticket == G - 1;
+    if (last) __threadfence();   // acquire: the other blocks' partial results are read after the ticket, not before
   }
   __syncthreads();
   return last;
@@ -325,10 +327,11 @@ template <typename U>
 __device__ __forceinline__ void finish_grads(const U sdy, const U sdx, const U m, const long long c, const long long C,
                                              const U* __restrict__ weight, const U* __restrict__ invstd, U* __restrict__ grads) {
   const U is = invstd[c], gs = weight ? is * weight[c] : is;
-  grads[c] = sdx * is;                          // dweight = sum dy * xhat
+  const U sxh = sdx * is;                       // sum dy * xhat, of order one: formed before any small factor
+  grads[c] = sxh;                               // dweight = sum dy * xhat
   grads[C + c] = sdy;                           // dbias = sum dy
   grads[2 * C + c] = gs;                        // dx = A dy + B (x - mean) + Cc
-  grads[3 * C + c] = -gs * is * is * sdx / m;
+  grads[3 * C + c] = -gs * is * sxh / m;        // gamma/sigma^2 (1e-30 at sigma 1e15), never 1/sigma^3 (1e-45: zero)
   grads[4 * C + c] = -gs * sdy / m;
 }
 '''
@@ -609,7 +612,9 @@ _CUDA_ELEMENTWISE = r'''
 // (L/VEC, C) for the (N, C, L) layout (RUN), and (1, C/VEC) for (M, C), where the vector's values are VEC
 // adjacent channels (ELEM). MIXED, for an L that VEC does not divide: (P, Q) is (L, C) counted in values, and a
 // vector's values lie in one run or two adjacent ones (L > VEC). The cursor (col, q) follows v with additions
-// only; REV walks the array from its end (`back`).
+// only. REV cuts the array into slabs of Z vectors, the parts that the slices of the reduction before it read,
+// gives each slab gridDim.x / ceil(V / Z) blocks, and walks every slab from its end (`back`): the values each
+// slice of the reduction read last, which the L2 cache may still hold, are read first.
 enum { RUN = 0, ELEM = 1, MIXED = 2 };
 
 template <typename I>
@@ -651,39 +656,54 @@ __device__ __forceinline__ void affine(const U* in, U* out, const I col, const I
   }
 }
 
+// The walk of a grid-stride elementwise kernel over V vectors: a thread's steps v = v0, v0 + S, ... below Vw are
+// vectors `at(v)`. Forward: the whole array, in order. REV: slab s of Z vectors (blocks B·s to B·s + B - 1), from its end.
+template <typename I, bool REV>
+struct walk {
+  I base, Vw, S, v;
+  __device__ __forceinline__ walk(const I V, const I Z) {
+    if (REV) {
+      const I B = (I)gridDim.x / ((V + Z - 1) / Z), s = (I)blockIdx.x / B;
+      base = s * Z; Vw = imin<I>(Z, V - base); S = B * BN_BLOCK; v = ((I)blockIdx.x % B) * BN_BLOCK + threadIdx.x;
+    } else { base = 0; Vw = V; S = (I)gridDim.x * BN_BLOCK; v = (I)blockIdx.x * BN_BLOCK + threadIdx.x; }
+  }
+  __device__ __forceinline__ I at(const I w) const { return REV ? base + Vw - 1 - w : w; }
+};
+
 // y = (x - mean) * scale + bias
 template <typename T, int VEC, int LAY, bool EVAL, typename I, bool REV>
-__device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict__ y, const I V,
+__device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict__ y, const I V, const I Z,
                                           const I P, const I Q,
                                           const typename acc<T>::type* __restrict__ mean,
                                           const typename acc<T>::type* __restrict__ scale,
                                           const typename acc<T>::type* __restrict__ weight, const double eps,
                                           const typename acc<T>::type* __restrict__ bias) {
   typedef typename acc<T>::type U;
-  const I S = (I)gridDim.x * BN_BLOCK, unit = LAY == MIXED ? VEC : 1;
-  I v = (I)blockIdx.x * BN_BLOCK + threadIdx.x;
-  if (v >= V) return;
-  cursor<I> cur((REV ? V - 1 - v : v) * unit, P, Q);
+  const walk<I, REV> wk(V, Z);
+  const I S = wk.S, Vw = wk.Vw, unit = LAY == MIXED ? VEC : 1;
+  I v = wk.v;
+  if (v >= Vw) return;
+  cursor<I> cur(wk.at(v) * unit, P, Q);
   const I dcol = S * unit % P, dq = (S * unit / P) % Q;
-  for (; v + (BN_UNROLL - 1) * S < V; v += BN_UNROLL * S) {
+  for (; v + (BN_UNROLL - 1) * S < Vw; v += BN_UNROLL * S) {
     U in[BN_UNROLL * VEC];
     I q[BN_UNROLL], col[BN_UNROLL];
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       q[u] = cur.q; col[u] = cur.col;
-      load<T, VEC>(x, REV ? V - 1 - (v + u * S) : v + u * S, in + u * VEC);
+      load<T, VEC>(x, wk.at(v + u * S), in + u * VEC);
       if (REV) cur.back(dcol, dq, P, Q); else cur.step(dcol, dq, P, Q);
     }
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       U out[VEC];
       affine<VEC, LAY, EVAL>(in + u * VEC, out, col[u], q[u], P, Q, mean, scale, weight, U(eps), bias);
-      store<T, VEC>(y, REV ? V - 1 - (v + u * S) : v + u * S, out);
+      store<T, VEC>(y, wk.at(v + u * S), out);
     }
   }
-  for (; v < V; v += S) {
+  for (; v < Vw; v += S) {
     U in[VEC], out[VEC];
-    const I i = REV ? V - 1 - v : v;
+    const I i = wk.at(v);
     load<T, VEC>(x, i, in);
     affine<VEC, LAY, EVAL>(in, out, cur.col, cur.q, P, Q, mean, scale, weight, U(eps), bias);
     store<T, VEC>(y, i, out);
@@ -705,24 +725,25 @@ __device__ __forceinline__ void grad_in(const U* d, const U* in, U* out, const I
 // dx = A dy + B (x - mean) + Cc
 template <typename T, int VEC, int LAY, typename I, bool REV>
 __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx,
-                                            const I V, const I P, const I Q,
+                                            const I V, const I Z, const I P, const I Q,
                                             const typename acc<T>::type* __restrict__ mean,
                                             const typename acc<T>::type* __restrict__ A,
                                             const typename acc<T>::type* __restrict__ B,
                                             const typename acc<T>::type* __restrict__ Cc) {
   typedef typename acc<T>::type U;
-  const I S = (I)gridDim.x * BN_BLOCK, unit = LAY == MIXED ? VEC : 1;
-  I v = (I)blockIdx.x * BN_BLOCK + threadIdx.x;
-  if (v >= V) return;
-  cursor<I> cur((REV ? V - 1 - v : v) * unit, P, Q);
+  const walk<I, REV> wk(V, Z);
+  const I S = wk.S, Vw = wk.Vw, unit = LAY == MIXED ? VEC : 1;
+  I v = wk.v;
+  if (v >= Vw) return;
+  cursor<I> cur(wk.at(v) * unit, P, Q);
   const I dcol = S * unit % P, dq = (S * unit / P) % Q;
-  for (; v + (BN_UNROLL - 1) * S < V; v += BN_UNROLL * S) {
+  for (; v + (BN_UNROLL - 1) * S < Vw; v += BN_UNROLL * S) {
     U d[BN_UNROLL * VEC], in[BN_UNROLL * VEC];
     I q[BN_UNROLL], col[BN_UNROLL];
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       q[u] = cur.q; col[u] = cur.col;
-      const I i = REV ? V - 1 - (v + u * S) : v + u * S;
+      const I i = wk.at(v + u * S);
       load<T, VEC>(dy, i, d + u * VEC);
       load<T, VEC>(x, i, in + u * VEC);
       if (REV) cur.back(dcol, dq, P, Q); else cur.step(dcol, dq, P, Q);
@@ -731,12 +752,12 @@ __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* _
     for (int u = 0; u < BN_UNROLL; ++u) {
       U out[VEC];
       grad_in<VEC, LAY>(d + u * VEC, in + u * VEC, out, col[u], q[u], P, Q, mean, A, B, Cc);
-      store<T, VEC>(dx, REV ? V - 1 - (v + u * S) : v + u * S, out);
+      store<T, VEC>(dx, wk.at(v + u * S), out);
     }
   }
-  for (; v < V; v += S) {
+  for (; v < Vw; v += S) {
     U d[VEC], in[VEC], out[VEC];
-    const I i = REV ? V - 1 - v : v;
+    const I i = wk.at(v);
     load<T, VEC>(dy, i, d);
     load<T, VEC>(x, i, in);
     grad_in<VEC, LAY>(d, in, out, cur.col, cur.q, P, Q, mean, A, B, Cc);
@@ -747,9 +768,22 @@ __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* _
 
 // ---- channels-last elementwise kernels on a 2-D grid: block (BX, BY) as the NC reductions', grid (column groups,
 // row blocks). A thread's VEC channels never change, so their parameters are loaded once, into registers, and
-// each row costs one vector load and store (two loads for dx). (M, C) array, Cv = C / VEC vectors a row.
+// each row costs one vector load and store (two loads for dx). (M, C) array, Cv = C / VEC vectors a row. REV: the
+// rows in slabs of Zr (the row slices of the reduction), gridDim.y / ceil(M / Zr) row blocks a slab, each slab from
+// its last row up.
+template <typename I, bool REV>
+struct row_walk {
+  I base, Mw, R, r;
+  __device__ __forceinline__ row_walk(const I M, const I Zr) {
+    if (REV) {
+      const I B = (I)gridDim.y / ((M + Zr - 1) / Zr), s = (I)blockIdx.y / B;
+      base = s * Zr; Mw = imin<I>(Zr, M - base); R = B * blockDim.y; r = ((I)blockIdx.y % B) * blockDim.y + threadIdx.y;
+    } else { base = 0; Mw = M; R = (I)gridDim.y * blockDim.y; r = (I)blockIdx.y * blockDim.y + threadIdx.y; }
+  }
+  __device__ __forceinline__ I at(const I w) const { return REV ? base + Mw - 1 - w : w; }
+};
 template <typename T, int VEC, bool EVAL, typename I, bool REV>
-__device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restrict__ y, const I M, const I Cv,
+__device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restrict__ y, const I M, const I Zr, const I Cv,
                                              const typename acc<T>::type* __restrict__ mean,
                                              const typename acc<T>::type* __restrict__ scale,
                                              const typename acc<T>::type* __restrict__ weight, const double eps,
@@ -764,23 +798,24 @@ __device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restr
     mu[k] = mean[ch]; s[k] = scale[ch]; b[k] = bias ? bias[ch] : U(0);
     if (EVAL) { s[k] = inv_sqrt(s[k] + U(eps)); if (weight) s[k] *= weight[ch]; }
   }
-  const I R = (I)gridDim.y * blockDim.y;
-  I r = (I)blockIdx.y * blockDim.y + threadIdx.y;
-  for (; r + (BN_UNROLL - 1) * R < M; r += BN_UNROLL * R) {
+  const row_walk<I, REV> wk(M, Zr);
+  const I R = wk.R, Mw = wk.Mw;
+  I r = wk.r;
+  for (; r + (BN_UNROLL - 1) * R < Mw; r += BN_UNROLL * R) {
     U in[BN_UNROLL * VEC];
 #pragma unroll
-    for (int u = 0; u < BN_UNROLL; ++u) load<T, VEC>(x, (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv, in + u * VEC);
+    for (int u = 0; u < BN_UNROLL; ++u) load<T, VEC>(x, wk.at(r + u * R) * Cv + cv, in + u * VEC);
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
       U out[VEC];
 #pragma unroll
       for (int k = 0; k < VEC; ++k) out[k] = (in[u * VEC + k] - mu[k]) * s[k] + b[k];
-      store<T, VEC>(y, (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv, out);
+      store<T, VEC>(y, wk.at(r + u * R) * Cv + cv, out);
     }
   }
-  for (; r < M; r += R) {
+  for (; r < Mw; r += R) {
     U in[VEC], out[VEC];
-    const I i = (REV ? M - 1 - r : r) * Cv + cv;
+    const I i = wk.at(r) * Cv + cv;
     load<T, VEC>(x, i, in);
 #pragma unroll
     for (int k = 0; k < VEC; ++k) out[k] = (in[k] - mu[k]) * s[k] + b[k];
@@ -790,7 +825,7 @@ __device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restr
 
 template <typename T, int VEC, typename I, bool REV>
 __device__ __forceinline__ void backward_dx_2d(const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx,
-                                               const I M, const I Cv,
+                                               const I M, const I Zr, const I Cv,
                                                const typename acc<T>::type* __restrict__ mean,
                                                const typename acc<T>::type* __restrict__ A,
                                                const typename acc<T>::type* __restrict__ B,
@@ -801,13 +836,14 @@ __device__ __forceinline__ void backward_dx_2d(const T* __restrict__ dy, const T
   U mu[VEC], a[VEC], b[VEC], c[VEC];
 #pragma unroll
   for (int k = 0; k < VEC; ++k) { const I ch = cv * VEC + k; mu[k] = mean[ch]; a[k] = A[ch]; b[k] = B[ch]; c[k] = Cc[ch]; }
-  const I R = (I)gridDim.y * blockDim.y;
-  I r = (I)blockIdx.y * blockDim.y + threadIdx.y;
-  for (; r + (BN_UNROLL - 1) * R < M; r += BN_UNROLL * R) {
+  const row_walk<I, REV> wk(M, Zr);
+  const I R = wk.R, Mw = wk.Mw;
+  I r = wk.r;
+  for (; r + (BN_UNROLL - 1) * R < Mw; r += BN_UNROLL * R) {
     U d[BN_UNROLL * VEC], in[BN_UNROLL * VEC];
 #pragma unroll
     for (int u = 0; u < BN_UNROLL; ++u) {
-      const I i = (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv;
+      const I i = wk.at(r + u * R) * Cv + cv;
       load<T, VEC>(dy, i, d + u * VEC);
       load<T, VEC>(x, i, in + u * VEC);
     }
@@ -816,12 +852,12 @@ __device__ __forceinline__ void backward_dx_2d(const T* __restrict__ dy, const T
       U out[VEC];
 #pragma unroll
       for (int k = 0; k < VEC; ++k) out[k] = a[k] * d[u * VEC + k] + b[k] * (in[u * VEC + k] - mu[k]) + c[k];
-      store<T, VEC>(dx, (REV ? M - 1 - (r + u * R) : r + u * R) * Cv + cv, out);
+      store<T, VEC>(dx, wk.at(r + u * R) * Cv + cv, out);
     }
   }
-  for (; r < M; r += R) {
+  for (; r < Mw; r += R) {
     U d[VEC], in[VEC], out[VEC];
-    const I i = (REV ? M - 1 - r : r) * Cv + cv;
+    const I i = wk.at(r) * Cv + cv;
     load<T, VEC>(dy, i, d);
     load<T, VEC>(x, i, in);
 #pragma unroll
@@ -910,17 +946,17 @@ _CUDA_ENTRY = r'''
   { const bn::sums_policy<U> p = {weight, mean, invstd, grads}; \
     bn::split_reduce_nc<bn::sums_policy<U>, T, VEC, I>(p, dy, x, (I)M, (I)C, ws, sem); }
 #define BN_NORMALIZE(NAME, T, U, VEC, I, REV, LAY) BN_ENTRY NAME( \
-    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, \
+    const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, long long Z, \
     const U* __restrict__ mean, const U* __restrict__ scale, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, LAY, false, I, REV>(x, y, (I)V, (I)P, (I)Q, mean, scale, (const U*)0, 0.0, bias); }
+  { bn::normalize<T, VEC, LAY, false, I, REV>(x, y, (I)V, (I)Z, (I)P, (I)Q, mean, scale, (const U*)0, 0.0, bias); }
 #define BN_NORMALIZE_EVAL(NAME, T, U, VEC, I, REV, LAY) BN_ENTRY NAME( \
     const T* __restrict__ x, T* __restrict__ y, long long V, long long P, long long Q, const U* __restrict__ mean, \
     const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
-  { bn::normalize<T, VEC, LAY, true, I, REV>(x, y, (I)V, (I)P, (I)Q, mean, var, weight, eps, bias); }
+  { bn::normalize<T, VEC, LAY, true, I, REV>(x, y, (I)V, (I)V, (I)P, (I)Q, mean, var, weight, eps, bias); }
 #define BN_DX(NAME, T, U, VEC, I, REV, LAY) BN_ENTRY NAME( \
-    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, \
+    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long V, long long P, long long Q, long long Z, \
     const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
-  { bn::backward_dx<T, VEC, LAY, I, REV>(dy, x, dx, (I)V, (I)P, (I)Q, mean, A, B, Cc); }
+  { bn::backward_dx<T, VEC, LAY, I, REV>(dy, x, dx, (I)V, (I)Z, (I)P, (I)Q, mean, A, B, Cc); }
 #define BN_normalize_ncl(NAME, T, U, VEC, I, REV) BN_NORMALIZE(NAME, T, U, VEC, I, REV, bn::RUN)
 #define BN_normalize_nc(NAME, T, U, VEC, I, REV) BN_NORMALIZE(NAME, T, U, VEC, I, REV, bn::ELEM)
 #define BN_normalize_ncm(NAME, T, U, VEC, I, REV) BN_NORMALIZE(NAME, T, U, VEC, I, REV, bn::MIXED)
@@ -931,17 +967,17 @@ _CUDA_ENTRY = r'''
 #define BN_dx_nc(NAME, T, U, VEC, I, REV) BN_DX(NAME, T, U, VEC, I, REV, bn::ELEM)
 #define BN_dx_ncm(NAME, T, U, VEC, I, REV) BN_DX(NAME, T, U, VEC, I, REV, bn::MIXED)
 #define BN_normalize_nc2d(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
-    const T* __restrict__ x, T* __restrict__ y, long long M, long long Cv, \
+    const T* __restrict__ x, T* __restrict__ y, long long M, long long Cv, long long Zr, \
     const U* __restrict__ mean, const U* __restrict__ scale, const U* __restrict__ bias) \
-  { bn::normalize_2d<T, VEC, false, I, REV>(x, y, (I)M, (I)Cv, mean, scale, (const U*)0, 0.0, bias); }
+  { bn::normalize_2d<T, VEC, false, I, REV>(x, y, (I)M, (I)Zr, (I)Cv, mean, scale, (const U*)0, 0.0, bias); }
 #define BN_normalize_eval_nc2d(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const T* __restrict__ x, T* __restrict__ y, long long M, long long Cv, const U* __restrict__ mean, \
     const U* __restrict__ var, const U* __restrict__ weight, double eps, const U* __restrict__ bias) \
-  { bn::normalize_2d<T, VEC, true, I, REV>(x, y, (I)M, (I)Cv, mean, var, weight, eps, bias); }
+  { bn::normalize_2d<T, VEC, true, I, REV>(x, y, (I)M, (I)M, (I)Cv, mean, var, weight, eps, bias); }
 #define BN_dx_nc2d(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
-    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long M, long long Cv, \
+    const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long M, long long Cv, long long Zr, \
     const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
-  { bn::backward_dx_2d<T, VEC, I, REV>(dy, x, dx, (I)M, (I)Cv, mean, A, B, Cc); }
+  { bn::backward_dx_2d<T, VEC, I, REV>(dy, x, dx, (I)M, (I)Zr, (I)Cv, mean, A, B, Cc); }
 #define BN_count_nonfinite(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ a, long long n, int* __restrict__ count) \
   { bn::count_nonfinite<U>(a, n, count); }
@@ -967,9 +1003,9 @@ def _kname(kind, dtype_name, vec, i32=False, rev=False):
     return f'bn_{kind}_{dtype_name}_v{vec}' + ('_i32' if i32 else '') + ('_rev' if rev else '')
 
 def _has(kind, i32, rev):
-    "Whether kernel `kind` comes in the variant (`i32`, `rev`): the reductions do not walk in reverse, the small kernels keep 64-bit indices"
+    "Whether kernel `kind` comes in the variant (`i32`, `rev`): the reductions and the eval kernel (the only pass over its input) do not walk in reverse, the small kernels keep 64-bit indices"
     if kind in ('count_nonfinite', 'update_running_rf', 'update_running_rd'): return not (i32 or rev)
-    return not (rev and kind.startswith(('fwd_', 'bwd_')))
+    return not (rev and kind.startswith(('fwd_', 'bwd_', 'normalize_eval')))
 
 def kernel_source(pairs=None, # (dtype name, vector width) pairs; all of them by default
                   kinds=_KINDS, # kernel kinds to stamp (`_KINDS`: today's 13; add `_EXTRA_KINDS` for the 2-D and mixed ones)
@@ -1005,7 +1041,7 @@ def _kernel(kind, dtype_name, vec, i32=False, rev=False):
 # %% ../nbs/10_gpu.ipynb #dd57783e
 def _occupancy(kind, dtype_name, vec, i32=False, rev=False):
     "Blocks of `_BLOCK` threads of a kernel that one SM holds, from the driver's occupancy query"
-    try: return _xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(_kernel(kind, dtype_name, vec, i32, rev).ptr, _BLOCK, 0)
+    try: return _xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(_kernel(kind, dtype_name, vec, i32, rev).kernel.ptr, _BLOCK, 0)
     except Exception as e:   # a CuPy without the occupancy call: assume 4 blocks an SM, and say so
         warnings.warn(f'The occupancy query failed ({e}); assuming 4 blocks of {_BLOCK} threads per SM')
         return 4
@@ -1018,6 +1054,17 @@ def _wave(kind, dtype_name, vec, i32=False, rev=False):
 def _launch(kind, dtype_name, vec, grid, block, args):
     "Launch a kernel on the current stream"
     _kernel(kind, dtype_name, vec)(grid, block, args)
+
+def all_kernels():
+    "(kind, dtype name, vector width, 32-bit indices, reversed walk) of every kernel the engine can launch"
+    return [(k, d, v, i32, rev) for d, vs in _VECS.items() for v in vs for i32, rev in itertools.product((False, True), repeat=2)
+            for k in _KINDS + _EXTRA_KINDS if _has(k, i32, rev)]
+
+def kernel_info(kind, dtype_name, vec, i32=False, rev=False): # as in `all_kernels`
+    "What the loaded kernel says of itself: its name, registers per thread, static shared and local bytes, and the blocks of `_BLOCK` threads one SM holds (the driver's occupancy query, which raises where it fails)"
+    k = _kernel(kind, dtype_name, vec, i32, rev)
+    return dict(kernel=_kname(kind, dtype_name, vec, i32, rev), registers=k.num_regs, shared_bytes=k.shared_size_bytes,
+                local_bytes=k.local_size_bytes, blocks_per_sm=_xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(k.kernel.ptr, _BLOCK, 0))
 
 # %% ../nbs/10_gpu.ipynb #3d4fe4a4
 def _workspace(n, # values of partial results, 0 when the reduction is not split
@@ -1051,29 +1098,34 @@ def _ncl(shape, axis):
     a = axis % len(shape)
     return math.prod(shape[:a]), shape[a], math.prod(shape[a + 1:])
 
-def _elementwise(p, kind, d, N, C, L, vec, evec, var, i32):
-    "Set the elementwise kernel of plan `p`: its handle, grid, block and scalar arguments, in the variant `var`"
+def _elementwise(p, kind, d, N, C, L, vec, evec, var, i32, rows=None):
+    "Set the elementwise kernel of plan `p`: its handle, grid, block and scalar arguments, in the variant `var`; `rows`: samples (rows) per slice of the reduction before it"
     base = {'fwd': 'normalize', 'bwd': 'dx', 'eval': 'normalize_eval'}[kind]
-    rev = var['order'] == 'reverse' and kind != 'eval'   # the second pass over x walks from the end; eval is the only pass
+    rev = var['order'] == 'reverse' and kind != 'eval'   # the second pass over x walks each slice from its end; eval is the only pass
+    rows = rows or N                                     # forward: one slab
     if L == 1 and var['nc_grid'] == '2d':                # channels last, 2-D grid: (column groups, row blocks)
         name = base + '_nc2d'
         bx, by = _nc_block(C // vec); groups = -(-(C // vec) // bx)
-        rows = max(1, min(-(-N // by), _wave(name, d, vec, i32, rev) // groups, 65535))
-        p.egrid, p.eblock, p.eargs = (groups, rows), (bx, by), tuple(map(np.int64, (N, C // vec)))
+        blocks = max(1, min(-(-N // by), _wave(name, d, vec, i32, rev) // groups, 65535))
+        if rev: slabs = -(-N // rows); blocks = slabs * max(1, min(blocks // slabs, -(-rows // by), 65535 // slabs))
+        p.egrid, p.eblock = (groups, blocks), (bx, by)
+        p.eargs = tuple(map(np.int64, (N, C // vec) + ((rows,) if kind != 'eval' else ())))
     else:
         mixed = evec != vec                              # an odd L read `evec` values at a time
         name = base + ('_ncm' if mixed else '_ncl' if L > 1 else '_nc')
         V, (P, Q) = N * C * L // evec, ((L, C) if mixed else (L // vec, C) if L > 1 else (1, C // vec))
-        p.egrid, p.eblock = (min(-(-V // _BLOCK), _wave(name, d, evec, i32, rev)),), (_BLOCK,)
-        p.eargs = tuple(map(np.int64, (V, P, Q)))
+        Z = min(V, -(-rows * C * L // evec))             # vectors per slab
+        blocks = min(-(-V // _BLOCK), _wave(name, d, evec, i32, rev))
+        if rev: slabs = -(-V // Z); blocks = slabs * max(1, min(blocks // slabs, -(-Z // _BLOCK)))
+        p.egrid, p.eblock = (blocks,), (_BLOCK,)
+        p.eargs = tuple(map(np.int64, (V, P, Q) + ((Z,) if kind != 'eval' else ())))
     p.elem, p.ename = _kernel(name, d, evec, i32, rev), _kname(name, d, evec, i32, rev)
 
 def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None, rvec=None):
     "Kernels, grids and sizes of a training forward ('fwd'), training backward ('bwd') or eval forward ('eval'), in the variant `var`; `rvec`: the reduction's width where it differs from `vec` (an odd L read in slots)"
     var = var or _BASE
     lay, d, i32 = ('ncl' if L > 1 else 'nc'), dt.name, var['index'] == '32' and N * C * L < _I32_LIMIT
-    p = types.SimpleNamespace(U=acc_dtype(dt), C=C, var=var)
-    _elementwise(p, kind, d, N, C, L, vec, evec or vec, var, i32)
+    p, rows = types.SimpleNamespace(U=acc_dtype(dt), C=C, var=var), None
     if kind != 'eval':
         slots = rvec is not None and rvec != vec             # an odd L: the reduction reads slots of `rvec` values
         rname, rv = ('fwd_stats_' if kind == 'fwd' else 'bwd_sums_') + (lay + 'm' if slots else lay), rvec if slots else vec
@@ -1082,6 +1134,9 @@ def _make_plan(kind, dt, N, C, L, vec, evec=None, var=None, rvec=None):
         p.red, p.rname = _kernel(rname, d, rv, i32), _kname(rname, d, rv, i32)
         p.dims = tuple(map(np.int64, (N, C, L) if slots else (N, C, L // vec) if L > 1 else (N, C)))
         p.ws, p.counters = ((3 if kind == 'fwd' else 2) * C * G, counters) if G > 1 else (0, 0)
+        per = -(-N * (Lr // rv) // G) if L > 1 else -(-N // G)   # a slice: vectors (or slots) of a channel, or rows
+        rows = -(-per // (Lr // rv)) if L > 1 else per           # ... as samples
+    _elementwise(p, kind, d, N, C, L, vec, evec or vec, var, i32, rows)
     return p
 
 def _plan(kind, x, axis, dev, dy=None): # `dev`: the id of x's device, current; `dy`: a CuPy array read alongside `x`, whose alignment counts too

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_distributed.ipynb #b5732fd9
 from __future__ import annotations
-import os, shutil, signal, subprocess, sys, time
+import os, shutil, signal, subprocess, sys, sysconfig, time
 import numpy as np
 from .moments import acc_dtype, channel_view, merge_moments, batch_moments
 from .forward import array_module
@@ -288,11 +288,19 @@ def sync_gradients(model, # a `Sequential` network after its backward
         setattr(l, f'grad_{n}', tot[i:i + g.size].reshape(g.shape).astype(g.dtype, copy=False)); i += g.size
 
 # %% ../nbs/12_distributed.ipynb #d5a1dcfd
+def _find_mpiexec(path=None): # folders to search, joined as in `$PATH`; None: `$PATH`, then this Python's scripts folder
+    "The `mpiexec` that `mpi_launch` runs: the first executable of that name on `path`, else a `FileNotFoundError` that says what to install"
+    where = f'in {path}' if path is not None else f"on PATH or in this Python's scripts folder {sysconfig.get_path('scripts')}"
+    if path is None: path = os.pathsep.join([os.environ.get('PATH', os.defpath), sysconfig.get_path('scripts')])
+    exe = shutil.which('mpiexec', path=path)
+    if exe is None: raise FileNotFoundError(
+        f'No mpiexec {where}. Install the mpi extra, pip install -e ".[mpi]" (mpi4py and the mpich wheel, which brings MPICH\'s mpiexec), '
+        "or pip install mpich, or Debian's mpich or openmpi-bin; after pip install --prefix P, put P/bin on PATH")
+    return exe
+
 def _mpi_flags():
     "mpiexec, its flags and environment for local processes on loopback, for MPICH (hydra) or Open MPI"
-    exe = shutil.which('mpiexec')
-    if exe is None: raise FileNotFoundError('mpiexec is not on PATH: pip install -e ".[mpi]" installs MPICH (the mpich wheel); '
-                                            'or install Debian\'s mpich or openmpi-bin')
+    exe = _find_mpiexec()
     ver = subprocess.run([exe, '--version'], capture_output=True, text=True, timeout=30).stdout
     if 'Open MPI' in ver or 'OpenRTE' in ver:
         # the byte transfer layer on loopback; not the runtime's out-of-band channel, which Open MPI 5 will not open on loopback alone
