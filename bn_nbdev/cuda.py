@@ -8,7 +8,7 @@ import itertools, math, os, threading, types, warnings
 from contextlib import contextmanager
 import numpy as np
 from .moments import acc_dtype
-from .inference import update_running as update_running_arrays
+from .core import update_running as update_running_arrays
 try:
     import cupy
     _import_error = None

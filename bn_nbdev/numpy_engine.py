@@ -9,7 +9,7 @@ from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from .moments import acc_dtype, channel_view
-from .inference import update_running
+from .core import update_running
 
 # %% auto #0
 __all__ = ['thread_count', 'forward_train', 'backward_train', 'forward_eval', 'all_finite', 'update_running']
