@@ -1,5 +1,5 @@
 __version__ = "0.1.0"
-# The public API (../shared/DESIGN.md); the modules themselves are exported from nbs/.
+# The public API, importable from the package; the modules themselves are exported from the notebooks in nbs/.
 from .moments import batch_moments
 from .forward import batch_norm_forward
 from .backward import batch_norm_backward
