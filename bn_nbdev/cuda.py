@@ -18,8 +18,8 @@ except Exception as e:  # no CuPy, or a CuPy that cannot load its CUDA libraries
 # %% auto #0
 __all__ = ['available', 'VARIANTS', 'require', 'is_cupy', 'to_device', 'to_host', 'use', 'roofline_bytes', 'kernel_source',
            'all_kernels', 'kernel_info', 'parse_variants', 'variant_name', 'case_class', 'variant_for', 'set_variants',
-           'variants', 'choose_defaults', 'use_defaults', 'forward_train', 'backward_train', 'forward_eval',
-           'all_finite', 'update_running']
+           'variants', 'choose_defaults', 'use_defaults', 'forward_train', 'backward_train', 'forward_stats',
+           'normalize', 'backward_sums', 'backward_dx', 'forward_eval', 'all_finite', 'update_running']
 
 # %% ../nbs/10_gpu.ipynb #5dbcf36f
 def _probe():
@@ -333,6 +333,14 @@ __device__ __forceinline__ void finish_grads(const U sdy, const U sdx, const U m
   grads[2 * C + c] = gs;                        // dx = A dy + B (x - mean) + Cc
   grads[3 * C + c] = -gs * is * sxh / m;        // gamma/sigma^2 (1e-30 at sigma 1e15), never 1/sigma^3 (1e-45: zero)
   grads[4 * C + c] = -gs * sdy / m;
+}
+
+// The same, on its own, from sums that were combined elsewhere (across processes) over m values a channel
+template <typename U>
+__device__ __forceinline__ void dx_coefficients(const U* __restrict__ sdy, const U* __restrict__ sdx, const U m, const long long C,
+                                                const U* __restrict__ weight, const U* __restrict__ invstd, U* __restrict__ grads) {
+  for (long long c = (long long)blockIdx.x * BN_BLOCK + threadIdx.x; c < C; c += (long long)gridDim.x * BN_BLOCK)
+    finish_grads(sdy[c], sdx[c], m, c, C, weight, invstd, grads);
 }
 '''
 
@@ -880,7 +888,8 @@ __device__ __forceinline__ void count_nonfinite(const U* __restrict__ a, const l
 
 // ---- running statistics, in one block: r = (1 - f) r + f v, with the variance unbiased, and the buffers left
 // untouched unless every mean and variance of the batch is finite. f is *factor_at where given (a device value),
-// else factor when it is >= 0, else 1/(k+1), the cumulative average's, after the k batches that *count has seen.
+// else factor unless it is NaN (any number, negative ones too, as PyTorch allows), else 1/(k+1), the cumulative
+// average's, after the k batches that *count has seen.
 // The batch counter *count, where given, moves by one with the buffers, and only with them.
 template <typename U, typename R>
 __device__ __forceinline__ void update_running(const U* __restrict__ mean, const U* __restrict__ var, const long long C,
@@ -893,7 +902,7 @@ __device__ __forceinline__ void update_running(const U* __restrict__ mean, const
     if (!(isfinite(mean[c]) && isfinite(var[c]))) bad = 1;
   __syncthreads();
   if (bad) return;
-  const U f = U(factor_at ? *factor_at : factor >= 0 ? factor : 1.0 / double(*count + 1)), ub = U(unbias);
+  const U f = U(factor_at ? *factor_at : factor == factor ? factor : 1.0 / double(*count + 1)), ub = U(unbias);
   for (long long c = threadIdx.x; c < C; c += BN_BLOCK) {
     rmean[c] = R((U(1) - f) * U(rmean[c]) + f * mean[c]);
     rvar[c] = R((U(1) - f) * U(rvar[c]) + f * ub * var[c]);
@@ -978,6 +987,10 @@ _CUDA_ENTRY = r'''
     const T* __restrict__ dy, const T* __restrict__ x, T* __restrict__ dx, long long M, long long Cv, long long Zr, \
     const U* __restrict__ mean, const U* __restrict__ A, const U* __restrict__ B, const U* __restrict__ Cc) \
   { bn::backward_dx_2d<T, VEC, I, REV>(dy, x, dx, (I)M, (I)Zr, (I)Cv, mean, A, B, Cc); }
+#define BN_dx_coefficients(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
+    const U* __restrict__ sdy, const U* __restrict__ sdx, double m, long long C, \
+    const U* __restrict__ weight, const U* __restrict__ invstd, U* __restrict__ grads) \
+  { bn::dx_coefficients<U>(sdy, sdx, (U)m, C, weight, invstd, grads); }
 #define BN_count_nonfinite(NAME, T, U, VEC, I, REV) BN_ENTRY NAME( \
     const U* __restrict__ a, long long n, int* __restrict__ count) \
   { bn::count_nonfinite<U>(a, n, count); }
@@ -995,7 +1008,7 @@ _CUDA_ENTRY = r'''
 _CTYPES = {'float16': ('bn_half', 'float'), 'float32': ('float', 'float'), 'float64': ('double', 'double')}  # T, U
 _CUDA = _CUDA_TYPES + _CUDA_MOMENTS + _CUDA_REDUCE + _CUDA_FINISH + _CUDA_STATS + _CUDA_SPLIT + _CUDA_ELEMENTWISE + _CUDA_CHECK + _CUDA_ENTRY
 _KINDS = ('fwd_stats_ncl', 'fwd_stats_nc', 'bwd_sums_ncl', 'bwd_sums_nc', 'normalize_ncl', 'normalize_nc', 'normalize_eval_ncl',
-          'normalize_eval_nc', 'dx_ncl', 'dx_nc', 'count_nonfinite', 'update_running_rf', 'update_running_rd')   # today's 13
+          'normalize_eval_nc', 'dx_ncl', 'dx_nc', 'count_nonfinite', 'update_running_rf', 'update_running_rd', 'dx_coefficients')
 _EXTRA_KINDS = ('normalize_nc2d', 'normalize_eval_nc2d', 'dx_nc2d', 'normalize_ncm', 'normalize_eval_ncm', 'dx_ncm', 'fwd_stats_nclm', 'bwd_sums_nclm')
 
 def _kname(kind, dtype_name, vec, i32=False, rev=False):
@@ -1004,11 +1017,11 @@ def _kname(kind, dtype_name, vec, i32=False, rev=False):
 
 def _has(kind, i32, rev):
     "Whether kernel `kind` comes in the variant (`i32`, `rev`): the reductions and the eval kernel (the only pass over its input) do not walk in reverse, the small kernels keep 64-bit indices"
-    if kind in ('count_nonfinite', 'update_running_rf', 'update_running_rd'): return not (i32 or rev)
+    if kind in ('count_nonfinite', 'update_running_rf', 'update_running_rd', 'dx_coefficients'): return not (i32 or rev)
     return not (rev and kind.startswith(('fwd_', 'bwd_', 'normalize_eval')))
 
 def kernel_source(pairs=None, # (dtype name, vector width) pairs; all of them by default
-                  kinds=_KINDS, # kernel kinds to stamp (`_KINDS`: today's 13; add `_EXTRA_KINDS` for the 2-D and mixed ones)
+                  kinds=_KINDS, # kernel kinds to stamp (`_KINDS`: the base group; add `_EXTRA_KINDS` for the 2-D and mixed ones)
                   variants=((False, False),)): # (32-bit indices, reversed walk) flags to stamp each kind in, where it has them
     "CUDA source with the `extern \"C\"` kernels of `kinds` for each (dtype name, vector width) in `pairs` and each variant"
     pairs = pairs or [(d, v) for d, vs in _VECS.items() for v in vs]
@@ -1027,7 +1040,7 @@ def _cached(key, make):
     return _cache[key]
 
 def _module(dtype_name, vec, group='base', i32=False, rev=False):
-    "The kernels of one group (today's 13, or the 3 of `nc2d` or `ncm`, or the 2 of `nclm`) for one (dtype, vector width, variant), compiled once per device"
+    "The kernels of one group (the base group `_KINDS`, or the 3 of `nc2d` or `ncm`, or the 2 of `nclm`) for one (dtype, vector width, variant), compiled once per device"
     load = _load or (lambda code: _xp.RawModule(code=code))
     kinds = _GROUPS.get(group, _KINDS)
     return _cached(('module', dtype_name, vec, group, i32, rev), lambda: load(kernel_source([(dtype_name, vec)], kinds, [(i32, rev)])))
@@ -1319,6 +1332,60 @@ def backward_train(dy, # gradient of the loss with respect to the output
     p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
     return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
 
+# %% ../nbs/10_gpu.ipynb #syn00011
+def forward_stats(x, # CuPy array, channels on `axis`
+                  axis): # channel axis
+    "The training statistics of a CuPy array without normalizing it: (mean, biased var), in one kernel launch; waits for nothing"
+    dev = x.device
+    if dev.id != _xp.cuda.runtime.getDevice():
+        with dev: return forward_stats(x, axis)
+    x = _xp.ascontiguousarray(x)
+    p = _plan('fwd', x, axis, dev.id)
+    stats = _xp.empty((4, p.C), p.U)
+    ws, sem = _workspace(p.ws, p.counters, p.U)
+    view, addrs, count, ev = _ring(dev.id)
+    i = next(count) % _RING; view[i] = 0
+    p.red(p.grid, p.block, (x, *p.dims, _NULL, np.float64(1), ws, sem, addrs[i], stats))   # eps 1: its invstd row is not used
+    ev.record()
+    _local.last = [stats[0], stats[1], ev, view, i, dev]
+    return stats[0], stats[1]
+
+def normalize(x, mean, var, weight, bias, eps, axis): # as `forward_eval`
+    "$y = (x-\\mu)\\,\\gamma/\\sqrt{\\sigma^2+\\epsilon} + \\beta$ with given statistics: `forward_eval`, whose kernel is centred as the training forward's is"
+    return forward_eval(x, mean, var, weight, bias, eps, axis)
+
+def backward_sums(dy, x, mean, axis): # as `backward_train`
+    "$\\sum dy$ and $\\sum dy\\,(x-\\mu)$ per channel around the given mean, in one kernel launch (the backward's reduction, with invstd 1)"
+    dev = x.device
+    if dev.id != _xp.cuda.runtime.getDevice():
+        with dev: return backward_sums(dy, x, mean, axis)
+    _check_devices(dev.id, ('dy', 'mean'), dy, mean)
+    x = _xp.ascontiguousarray(x); dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
+    p = _plan('bwd', x, axis, dev.id, dy)
+    grads = _xp.empty((5, p.C), p.U)
+    ws, sem = _workspace(p.ws, p.counters, p.U)
+    p.red(p.grid, p.block, (dy, x, *p.dims, _NULL, _as(mean, p.U), _xp.ones(p.C, p.U), ws, sem, grads))
+    return grads[1], grads[0]          # rows dbias and dweight: sum dy, and sum dy (x - mean) times invstd 1
+
+def backward_dx(dy, x, weight, mean, invstd, # as `backward_train`
+                sdy, sdyx, # the two sums, combined over the whole batch
+                n, # values per channel in the whole batch
+                axis):
+    "$\\partial\\ell/\\partial x$ from given statistics and sums over `n` values a channel: the coefficients' kernel, then the dx kernel"
+    dev = x.device
+    if dev.id != _xp.cuda.runtime.getDevice():
+        with dev: return backward_dx(dy, x, weight, mean, invstd, sdy, sdyx, n, axis)
+    _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd', 'sdy', 'sdyx'), dy, weight, mean, invstd, sdy, sdyx)
+    x = _xp.ascontiguousarray(x); dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
+    p = _plan('bwd', x, axis, dev.id, dy)
+    weight, mean, invstd, sdy, sdyx = (_as(a, p.U) for a in (weight, mean, invstd, sdy, sdyx))
+    grads, dx = _xp.empty((5, p.C), p.U), _xp.empty(x.shape, x.dtype)
+    _launch('dx_coefficients', p.U.name, _VECS[p.U.name][0], (max(1, min(-(-p.C // _BLOCK), 1024)),), (_BLOCK,),
+            (sdy, sdyx, np.float64(n), np.int64(p.C), _opt(weight), invstd, grads))
+    at, row = grads.data.ptr, p.C * grads.itemsize
+    p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
+    return dx
+
 # %% ../nbs/10_gpu.ipynb #b616c397
 def forward_eval(x, # CuPy array, channels on `axis`
                  running_mean, # per-channel mean to normalize with
@@ -1380,9 +1447,11 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
         if all_finite(mean, var): update_running_arrays(running_mean, running_var, mean, var, n, factor, count)
         return
     if not ours: mean, var = _as(mean, mean.dtype), _as(var, mean.dtype)
-    f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, -1. if factor is None else float(factor))
-    if factor is not None and not f >= 0: raise ValueError(f"Expected a factor >= 0 (None for the cumulative average), got {factor}")   # -1 means cumulative to the kernel
+    f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, _CUMULATIVE if factor is None else float(factor))
+    if factor is not None and not on_dev and f != f: raise ValueError(f"Expected a number as the factor (None for the cumulative average), got {factor}")   # NaN means cumulative to the kernel
     k((1,), (_BLOCK,), (mean, var, np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f), _opt(count), running_mean, running_var))
+
+_CUMULATIVE = np.float64('nan')   # the kernel's factor for the cumulative average, 1/(k+1)
 
 def _update_kernel(rm, rv, # the running buffers
                    U, # the dtype of the batch's statistics

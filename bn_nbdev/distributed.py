@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, shutil, signal, subprocess, sys, sysconfig, time
 import numpy as np
 from .moments import acc_dtype, channel_view, merge_moments, batch_moments
-from .forward import array_module
+from .forward import array_module, engine_for
 from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d, update_running
 
 # %% auto #0
@@ -23,11 +23,7 @@ def local_moments(x, # this process's slice of the batch, channels on `axis` (Nu
     x3 = channel_view(x, axis)
     n, C = x3.shape[0] * x3.shape[2], x3.shape[1]
     if n == 0: return 0, xp.zeros(C, acc), xp.zeros(C, acc)
-    if xp is np: mean, var = batch_moments(x, axis)       # chapter 3's two-pass moments
-    else:
-        mean = x3.sum((0, 2), dtype=acc) / n
-        d = x3 - mean[:, None]
-        var = (d * d).sum((0, 2), dtype=acc) / n
+    mean, var = engine_for(x).forward_stats(x, axis)    # the engine's statistics pass alone (chapters 9 and 10)
     return n, mean, var * n
 
 # %% ../nbs/12_distributed.ipynb #cd102242
@@ -48,35 +44,28 @@ def local_sums(dy, # this process's gradient with respect to the output
                x, # this process's forward input
                mean, # the batch's per-channel mean (all processes)
                axis=1): # channel axis
-    "This process's per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$ around the batch mean, in `mean`'s dtype"
-    x3, dy3 = channel_view(x, axis), channel_view(dy, axis)
-    acc = mean.dtype
-    return dy3.sum((0, 2), dtype=acc), (dy3 * (x3 - mean[:, None])).sum((0, 2), dtype=acc)
+    "This process's per-channel $\\sum dy$ and $\\sum dy\\,(x-\\mu)$ around the batch mean, in `mean`'s dtype: the engine's backward reduction alone"
+    if x.size == 0: return array_module(x).zeros_like(mean), array_module(x).zeros_like(mean)
+    return engine_for(x).backward_sums(dy, x, mean, axis)
 
 # %% ../nbs/12_distributed.ipynb #63db91da
-def _per_channel(v, x, axis): # a (C,) vector shaped to broadcast against `x`
-    shape = [1] * x.ndim; shape[axis] = -1
-    return v.reshape(shape)
-
 def normalize(x, # this process's slice, channels on `axis`
-              mean, invstd, # the batch's per-channel statistics, in the accumulation dtype
+              mean, var, # the batch's per-channel mean and biased variance, in the accumulation dtype
               weight=None, bias=None, # $\gamma$, $\beta$ or None
+              eps=1e-5, # added to the variance
               axis=1): # channel axis
-    "$y = (x-\\mu)\\,s\\,\\gamma + \\beta$ per channel, computed in `mean`'s dtype and returned in `x`'s"
-    c = lambda v: _per_channel(v.astype(mean.dtype, copy=False), x, axis)
-    y = (x - c(mean)) * c(invstd if weight is None else invstd * weight)
-    if bias is not None: y += c(bias)
-    return y.astype(x.dtype, copy=False)
+    "$y = (x-\\mu)\\,s\\,\\gamma + \\beta$ per channel with $s = 1/\\sqrt{\\sigma^2+\\epsilon}$, on the engine's normalize pass, returned in `x`'s dtype"
+    if x.size == 0: return array_module(x).empty_like(x)
+    return engine_for(x).normalize(x, mean, var, weight, bias, eps, axis)
 
 def input_grad(dy, x, # this process's output gradient and forward input
                weight, mean, invstd, # $\gamma$ (or None) and the batch's statistics
                sdy, sdyx, # the all-reduced $S_{dy}$ and $S_{dy\,x}$
                n, # values per channel in the whole batch
                axis=1): # channel axis
-    "This process's $\\partial\\ell/\\partial x$ from the batch statistics and the two all-reduced sums"
-    c = lambda v: _per_channel(v.astype(mean.dtype, copy=False), x, axis)
-    dx = (dy - c(sdy / n) - (x - c(mean)) * c(invstd * invstd * sdyx / n)) * c(invstd if weight is None else invstd * weight)
-    return dx.astype(x.dtype, copy=False)
+    "This process's $\\partial\\ell/\\partial x$ from the batch statistics and the two all-reduced sums, on the engine's dx pass"
+    if x.size == 0: return array_module(x).empty_like(x)
+    return engine_for(x).backward_dx(dy, x, weight, mean, invstd, sdy, sdyx, n, axis)
 
 # %% ../nbs/12_distributed.ipynb #a3fc3976
 def _mpi():
@@ -222,12 +211,12 @@ def _forward(self, x):
         self._sync = None
         return BatchNorm1d.forward(self, x)
     N, mean, var = self._sync_moments(x, g)
-    if not bool(array_module(x).isfinite(array_module(x).concatenate([mean, var])).all()):   # the same merged numbers on every process: all raise, or none
+    if not engine_for(x).all_finite(mean, var):   # the same merged numbers on every process: all raise, or none
         raise FloatingPointError("Batch statistics are not finite: the input of some process holds NaN or inf, or a square sum overflows")
     invstd = 1 / array_module(x).sqrt(var + mean.dtype.type(self.eps))
-    y = normalize(x, mean, invstd, self.weight, self.bias, self.axis)
+    y = normalize(x, mean, var, self.weight, self.bias, self.eps, self.axis)
     if self.track_running_stats:
-        update_running(self.running_mean, self.running_var, mean, var, N, self.momentum, self.num_batches_tracked)   # None: cumulative, no wait
+        engine_for(x).update_running(self.running_mean, self.running_var, mean, var, N, self.momentum, self.num_batches_tracked)   # None: cumulative, no wait
     self._saved, self._sync = None, (x, mean, invstd, N, g)
     return y
 

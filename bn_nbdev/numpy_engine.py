@@ -12,7 +12,8 @@ from .moments import acc_dtype, channel_view
 from .core import update_running
 
 # %% auto #0
-__all__ = ['thread_count', 'forward_train', 'backward_train', 'forward_eval', 'all_finite', 'update_running']
+__all__ = ['thread_count', 'forward_train', 'backward_train', 'forward_stats', 'normalize', 'backward_sums', 'backward_dx',
+           'forward_eval', 'all_finite', 'update_running']
 
 # %% ../nbs/09_numpy_engine.ipynb #1291bccf
 _CHUNK_BYTES = 1 << 20  # about 1 MiB of input per chunk
@@ -304,6 +305,51 @@ def backward_train(dy, x, weight, mean, invstd, axis):
         else: sdy, sdyx = _by_channel_blocks(lambda cs, pb: _backward(
             x3[:, cs], dy3[:, cs], dx3[:, cs], None if w is None else w[cs], mean[cs], invstd[cs], pb), x3, p)
     return dx, (None if weight is None else sdyx * invstd), (None if weight is None else sdy)
+
+# %% ../nbs/09_numpy_engine.ipynb #syn00002
+def _views(*arrays, axis):
+    "(outer, C[, inner]) views of C-contiguous copies of `arrays`, and their `_chunk_plan`"
+    vs = [_squeeze_inner(channel_view(np.ascontiguousarray(a), axis)) for a in arrays]
+    return vs, _chunk_plan(vs[0], acc_dtype(vs[0].dtype))
+
+def forward_stats(x, axis):
+    "The training statistics of a NumPy array without normalizing it: (mean, biased var), in the accumulation dtype"
+    (x3,), p = _views(x, axis=axis)
+    with _numpy_settings(p.bufsize, all='ignore'):
+        if p.blocks is None: return _chunked_moments(x3, p)[1:3]
+        return _by_channel_blocks(lambda cs, pb: _chunked_moments(x3[:, cs], pb)[1:3], x3, p)
+
+def normalize(x, mean, var, weight, bias, eps, axis):
+    "$y = (x-\\mu)\\,\\gamma/\\sqrt{\\sigma^2+\\epsilon} + \\beta$ with given statistics, centred as the training forward is"
+    (x3,), p = _views(x, axis=axis)
+    acc = p.ones.dtype
+    mean = mean.astype(acc, copy=False)
+    scale = 1 / np.sqrt(var.astype(acc) + acc.type(eps))
+    if weight is not None: scale = scale * weight.astype(acc)
+    shift = np.zeros_like(mean) if bias is None else bias.astype(acc)
+    y = _empty_aligned(x.shape, x.dtype)
+    with _numpy_settings(p.bufsize, all='ignore'): _affine_chunks(x3, _squeeze_inner(channel_view(y, axis)), scale, shift, mean, p)
+    return y
+
+def backward_sums(dy, x, mean, axis):
+    "The backward's two per-channel sums, $\\sum dy$ and $\\sum dy\\,(x-\\mu)$ around the given mean, in `mean`'s dtype"
+    (x3, dy3), p = _views(x, dy, axis=axis)
+    mean = mean.astype(p.ones.dtype, copy=False)
+    with _numpy_settings(p.bufsize, all='ignore'):
+        if p.blocks is None: return _backward_sums(x3, dy3, mean, p)
+        return _by_channel_blocks(lambda cs, pb: _backward_sums(x3[:, cs], dy3[:, cs], mean[cs], pb), x3, p)
+
+def backward_dx(dy, x, weight, mean, invstd, sdy, sdyx, n, axis):
+    "$\\partial\\ell/\\partial x$ from given statistics and sums over `n` values a channel (which may be more than `x` holds)"
+    (x3, dy3), p = _views(x, dy, axis=axis)
+    acc = p.ones.dtype
+    w, mean, invstd, sdy, sdyx = (None if v is None else v.astype(acc, copy=False) for v in (weight, mean, invstd, sdy, sdyx))
+    gs = invstd if w is None else invstd * w
+    b = -invstd * invstd * sdyx / n
+    dx = _empty_aligned(x.shape, x.dtype)
+    with _numpy_settings(p.bufsize, all='ignore'):
+        _input_grad_chunks(x3, dy3, _squeeze_inner(channel_view(dx, axis)), gs, b, -sdy / n - b * mean, p)
+    return dx
 
 # %% ../nbs/09_numpy_engine.ipynb #7a482497
 def forward_eval(x, running_mean, running_var, weight, bias, eps, axis):

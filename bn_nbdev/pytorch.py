@@ -5,16 +5,19 @@
 # %% ../nbs/11_pytorch.ipynb #1792d4cc
 from __future__ import annotations
 from contextlib import contextmanager
+import math
 import numpy as np
 try: import torch
 except ImportError as e: raise ImportError("bn_nbdev.pytorch needs PyTorch: pip install 'bn_nbdev[torch]'") from e
-from . import batch_norm_forward, batch_norm_backward, batch_norm
+from . import batch_norm_backward
+from .forward import engine_for, normalize_batch
 
 # %% auto #0
-__all__ = ['is_channels_last', 'engine_view', 'empty_like_layout', 'as_array', 'as_tensor', 'on_torch_stream', 'acc_dtype',
-           'check_args', 'batch_norm_op', 'batch_norm_backward_op', 'batch_norm_backward_torch', 'update_running_stats',
-           'functional_batch_norm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'convert_model', 'small_cnn',
-           'train_cnn', 'compare_training', 'plot_loss_curves']
+__all__ = ['update_running_op', 'is_channels_last', 'engine_view', 'empty_like_layout', 'as_array', 'as_tensor',
+           'on_torch_stream', 'acc_dtype', 'check_tensors', 'check_batch_size', 'check_torch_eps', 'check_args',
+           'batch_norm_op', 'batch_norm_backward_op', 'batch_norm_backward_torch', 'update_running_stats',
+           'empty_batch_norm', 'functional_batch_norm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'convert_model',
+           'small_cnn', 'train_cnn', 'compare_training', 'plot_loss_curves']
 
 # %% ../nbs/11_pytorch.ipynb #6a355b6a
 def is_channels_last(x):
@@ -62,20 +65,38 @@ def acc_dtype(dtype):
     "dtype of the statistics for data of `dtype`: float64 for float64, else float32"
     return torch.float64 if dtype == torch.float64 else torch.float32
 
+def check_tensors(**tensors): # name=value, for each tensor argument
+    "PyTorch's argument parsing: each is a tensor or None (a list or a NumPy array is a `TypeError`)"
+    for name, t in tensors.items():
+        if t is not None and not isinstance(t, torch.Tensor): raise TypeError(f"batch_norm(): argument '{name}' must be Tensor, not {type(t).__name__}")
+
+def check_batch_size(shape, training):
+    "PyTorch's `_verify_batch_size`: training needs more than one value per channel (an empty batch passes)"
+    if training and len(shape) and math.prod(shape[:1] + shape[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {shape}")
+
+def check_torch_eps(eps, training):
+    "PyTorch's rule for `eps`: positive in training, non-negative in evaluation"
+    if training and not eps > 0: raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if not eps >= 0: raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+
+# %% ../nbs/11_pytorch.ipynb #b7c0e1a4
 def check_args(x, weight, bias, running_mean, running_var, # the operator's tensors
-               training): # whether batch statistics are used
+               training, eps): # whether batch statistics are used; added to the variance
     "PyTorch's checks of batch-norm arguments, with its error types and messages"
     if x.dtype not in _FLOATS: raise NotImplementedError(f'"batch_norm" is implemented by bn_nbdev for float16, float32, float64 and bfloat16, not {x.dtype}')
     if x.dim() < 2: raise ValueError(f"Expected an input of rank 2 or more (batch, channels, ...), got shape {tuple(x.shape)}")
+    check_batch_size(x.shape, training); check_torch_eps(eps, training)
     C = x.shape[1]
     for name, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight), ('bias', bias)):
         if t is None:
             if not training and name.startswith('running'): raise RuntimeError(f"{name} must be defined in evaluation mode")
             continue
+        if t.dtype not in _FLOATS: raise RuntimeError(f"mixed dtype: expected {name} of float16, float32, float64 or bfloat16, got {t.dtype}")
         if t.numel() != C: raise RuntimeError(f"{name} should contain {C} elements not {t.numel()}")
+        if t.dim() != 1: raise ValueError(f"Expected {name} of shape ({C},), got shape {tuple(t.shape)} (functional_batch_norm flattens it)")
         if t.device != x.device: raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {x.device} and {t.device}!")
-    if training and x.numel() // C <= 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.size()}")
+    if (running_mean is None) != (running_var is None): raise ValueError("running_mean and running_var must either both be None or neither be None")
 
 # %% ../nbs/11_pytorch.ipynb #9c319117
 @torch.library.custom_op('bn_nbdev::batch_norm', mutates_args=(), device_types=('cpu', 'cuda'))
@@ -86,27 +107,30 @@ def batch_norm_op(x: torch.Tensor, # input, channels on dimension 1 (NCHW or cha
                   running_var: torch.Tensor | None, # used in evaluation only (never modified)
                   training: bool, # normalize with batch statistics
                   eps: float, # added to the variance
-                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "Batch norm on the package's engines: (y, mean, invstd), the statistics used (batch ones in training)"
-    check_args(x, weight, bias, running_mean, running_var, training)
-    if x.dtype == torch.bfloat16:   # neither NumPy nor our kernels have bfloat16: float32 copies in, y rounded back
-        y, mean, invstd = batch_norm_op(*(None if t is None else t.float() for t in (x, weight, bias, running_mean, running_var)), training, eps)
-        return y.to(torch.bfloat16), mean, invstd
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Batch norm on the package's engines: (y, mean, var, invstd), the statistics used (in training the batch's, var biased)"
+    check_args(x, weight, bias, running_mean, running_var, training, eps)
+    ts = (x, weight, bias, running_mean, running_var)
+    if any(t is not None and t.dtype == torch.bfloat16 for t in ts):   # neither NumPy nor our kernels have bfloat16: float32 copies in, y rounded back
+        y, *stats = batch_norm_op(*(t.float() if t is not None and t.dtype == torch.bfloat16 else t for t in ts), training, eps)
+        return y.to(x.dtype), *stats
     xe, axis = engine_view(x)
-    acc = acc_dtype(x.dtype)
     with on_torch_stream(x.device):
-        w, b = as_array(weight), as_array(bias)
-        if training: y, mean, invstd = (as_tensor(a) for a in batch_norm_forward(as_array(xe), w, b, eps, axis))
-        else: y = as_tensor(batch_norm(as_array(xe), as_array(running_mean), as_array(running_var), w, b, False, 0., eps, axis))
-    if not training: mean, invstd = running_mean.to(acc), torch.rsqrt(running_var.to(acc) + eps)
-    return (y.movedim(-1, 1) if axis == -1 else y), mean.clone(), invstd.clone()
+        xa, w, b = as_array(xe), as_array(weight), as_array(bias)
+        if training: y, mean, var, invstd = (as_tensor(a) for a in normalize_batch(xa, w, b, eps, axis))
+        else: y = as_tensor(engine_for(xa).forward_eval(xa, as_array(running_mean), as_array(running_var), w, b, eps, axis))
+    if not training:
+        acc = acc_dtype(x.dtype)
+        mean, var = running_mean.to(acc), running_var.to(acc)
+        invstd = torch.rsqrt(var + eps)
+    return (y.movedim(-1, 1) if axis == -1 else y), mean.clone(), var.clone(), invstd.clone()
 
 # %% ../nbs/11_pytorch.ipynb #aace6ec9
 @batch_norm_op.register_fake
 def _(x, weight, bias, running_mean, running_var, training, eps):
-    check_args(x, weight, bias, running_mean, running_var, training)
+    check_args(x, weight, bias, running_mean, running_var, training, eps)
     C, acc = x.shape[1], acc_dtype(x.dtype)
-    return empty_like_layout(x), x.new_empty(C, dtype=acc), x.new_empty(C, dtype=acc)
+    return empty_like_layout(x), *(x.new_empty(C, dtype=acc) for _ in range(3))
 
 # %% ../nbs/11_pytorch.ipynb #2488af4e
 @torch.library.custom_op('bn_nbdev::batch_norm_backward', mutates_args=(), device_types=('cpu', 'cuda'))
@@ -117,9 +141,10 @@ def batch_norm_backward_op(dy: torch.Tensor, # gradient of the loss with respect
                            invstd: torch.Tensor, # saved batch invstd
                            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Training-mode batch-norm gradients on the package's engines: (dx, dweight, dbias)"
-    if x.dtype == torch.bfloat16:   # as the forward: float32 copies in, dx rounded back
-        dx, dw, db = batch_norm_backward_op(dy.float(), x.float(), weight.float(), mean, invstd)
-        return dx.to(torch.bfloat16), dw.to(weight.dtype), db.to(weight.dtype)
+    if torch.bfloat16 in (dy.dtype, x.dtype, weight.dtype):   # as the forward: float32 copies in, rounded back
+        f = lambda t: t.float() if t.dtype == torch.bfloat16 else t
+        dx, dw, db = batch_norm_backward_op(f(dy), f(x), f(weight), mean, invstd)
+        return dx.to(x.dtype), dw.to(weight.dtype), db.to(weight.dtype)
     xe, axis = engine_view(x)
     dye = dy.movedim(1, -1).contiguous() if axis == -1 else dy.contiguous()
     with on_torch_stream(x.device):
@@ -150,11 +175,12 @@ def batch_norm_backward_torch(dy, x, weight, # output gradient, input, $\gamma$ 
 # %% ../nbs/11_pytorch.ipynb #39fd2022
 def _setup_context(ctx, inputs, output):
     x, weight, bias, running_mean, running_var, training, eps = inputs
-    ctx.save_for_backward(x, weight, output[1], output[2])
+    y, mean, var, invstd = output
+    ctx.save_for_backward(x, weight, mean, invstd)
     ctx.training, ctx.eps, ctx.has_bias = training, eps, bias is not None
-    ctx.mark_non_differentiable(output[1], output[2])
+    ctx.mark_non_differentiable(mean, var, invstd)
 
-def _backward(ctx, dy, _dmean, _dinvstd):
+def _backward(ctx, dy, _dmean, _dvar, _dinvstd):
     x, weight, mean, invstd = ctx.saved_tensors
     if ctx.training and not torch.is_grad_enabled():        # first-order backward: the engine
         dx, dw, db = batch_norm_backward_op(dy, x, torch.ones_like(mean) if weight is None else weight, mean, invstd)
@@ -164,17 +190,33 @@ def _backward(ctx, dy, _dmean, _dinvstd):
 batch_norm_op.register_autograd(_backward, setup_context=_setup_context)
 
 # %% ../nbs/11_pytorch.ipynb #e5e1ee1c
-@torch.no_grad()
-def update_running_stats(running_mean, running_var, # buffers, updated in place
-                         mean, invstd, # the batch statistics from `batch_norm_op`
-                         n, # values per channel in the batch
-                         momentum, eps): # averaging factor $\alpha$; the forward's $\epsilon$
-    "PyTorch's running-average update, in place, with the unbiased batch variance recovered from `invstd`"
-    var = (invstd.double().pow(-2) - eps) * (n / (n - 1))
-    running_mean.mul_(1 - momentum).add_(mean.to(running_mean.dtype), alpha=momentum)
-    running_var.mul_(1 - momentum).add_(var.to(running_var.dtype), alpha=momentum)
+def update_running_stats(running_mean: torch.Tensor, running_var: torch.Tensor, # (C,) buffers, updated in place
+                         mean: torch.Tensor, var: torch.Tensor, # the batch's mean and biased variance, from `batch_norm_op`
+                         n: int, # values per channel in the batch
+                         momentum: float, # averaging factor $\alpha$
+                         ) -> None:
+    "PyTorch's running-average update of the buffers, in place, by the engine's `update_running` (which makes the unbiased variance from `var`)"
+    if torch.bfloat16 in (running_mean.dtype, running_var.dtype):   # NumPy has no bfloat16: float32 copies, rounded back
+        rm, rv = running_mean.float(), running_var.float()
+        update_running_stats(rm, rv, mean, var, n, momentum)
+        running_mean.copy_(rm); running_var.copy_(rv); return
+    with on_torch_stream(mean.device):
+        m = as_array(mean)
+        engine_for(m).update_running(as_array(running_mean), as_array(running_var), m, as_array(var), n, momentum)
+
+update_running_op = torch.library.custom_op('bn_nbdev::update_running', update_running_stats, mutates_args=('running_mean', 'running_var'), device_types=('cpu', 'cuda'))
+
+@update_running_op.register_fake
+def _(running_mean, running_var, mean, var, n, momentum): return None
 
 # %% ../nbs/11_pytorch.ipynb #ab1d285d
+def empty_batch_norm(input, weight, bias): # an input with no values; $\gamma$ and $\beta$ or None
+    "`aten::batch_norm` of an empty input: a copy, times $\gamma_0$ plus $\beta_0$, which keeps $\gamma$ and $\beta$ in the graph (with zero gradients)"
+    y = input.clone()
+    if weight is not None: y = y * weight[0]
+    if bias is not None: y = y + bias[0]
+    return y
+
 def functional_batch_norm(input, # (N, C, ...) tensor, NCHW or channels-last storage
                           running_mean, running_var, # (C,) buffers or None; updated in place when training
                           weight=None, bias=None, # $\gamma$ and $\beta$, or None
@@ -182,13 +224,15 @@ def functional_batch_norm(input, # (N, C, ...) tensor, NCHW or channels-last sto
                           momentum=0.1, # averaging factor $\alpha$
                           eps=1e-5): # added to the variance
     "`torch.nn.functional.batch_norm` computed by bn_nbdev's engines: same signature, semantics and errors"
-    if training and input.dim() >= 2 and input.numel() // max(input.shape[1], 1) == 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.size()}")
-    if training and eps <= 0: raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
-    if eps < 0: raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    y, mean, invstd = batch_norm_op(input, weight, bias, running_mean, running_var, training, eps)
-    if training and running_mean is not None:
-        update_running_stats(running_mean, running_var, mean, invstd, input.numel() // input.shape[1], momentum, eps)
+    check_tensors(input=input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    check_batch_size(input.shape, training); check_torch_eps(eps, training)
+    if input.numel() == 0: return empty_batch_norm(input, weight, bias)   # nothing to normalize; the buffers stay
+    flat = lambda t: t if t is None or t.dim() == 1 else t.view(-1)   # PyTorch takes any shape of C elements
+    weight, bias, running_mean, running_var = map(flat, (weight, bias, running_mean, running_var))
+    y, mean, var, invstd = batch_norm_op(input, weight, bias, running_mean, running_var, training, eps)
+    if training and running_mean is not None:   # the operator for the compiler, the same function without the dispatcher in eager mode
+        update = update_running_op if torch.compiler.is_compiling() else update_running_stats
+        update(running_mean, running_var, mean, var, input.numel() // input.shape[1], momentum)
     return y
 
 # %% ../nbs/11_pytorch.ipynb #8d74ef00

@@ -4,7 +4,7 @@
 
 # %% ../nbs/92_emulator.ipynb #7fb790c1
 from __future__ import annotations
-import ctypes, hashlib, os, re, shutil, subprocess, sys, tempfile, time, types, weakref
+import ctypes, hashlib, inspect, os, re, shutil, subprocess, sys, tempfile, threading, time, types, weakref
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['EMU_HEADER', 'FP16_HEADER', 'available', 'current_device', 'host_counts', 'run_kernels', 'block_order', 'memory',
            'faults', 'cxx', 'kernel_params', 'find_kernels', 'launchers', 'DeviceArray', 'reset_counts', 'device_empty',
-           'device_array', 'check_guards', 'EmuFunction', 'EmuModule', 'alloc_pinned_memory', 'fake_cupy', 'emulated']
+           'device_array', 'check_guards', 'EmuFunction', 'EmuRawKernel', 'EmuModule', 'alloc_pinned_memory',
+           'fake_cupy', 'emulated', 'Recording', 'recording', 'conformance']
 
 # %% ../nbs/92_emulator.ipynb #5907dc8a
 _EMU_DEFS = r'''
@@ -109,13 +110,15 @@ inline bool run_block() {
 # %% ../nbs/92_emulator.ipynb #36939f96
 _EMU_MEMORY = r"""
 // (still in namespace emu)
-// The arrays a launch may touch. Accesses are checked against them; in weak mode the launch's own arrays also
-// keep, per block, the bytes as they were when the block started or last fenced (`seen`).
-struct Region { unsigned char* p; size_t n; bool weak; std::vector<unsigned char> seen; };
+// The arrays a launch may touch. Accesses are checked against them; in weak mode the arrays the launch writes also
+// keep the bytes as they were when the launch started (`start`), when this block started (`mine`), and when this
+// block started or last fenced (`seen`).
+struct Region { unsigned char* p; size_t n; bool weak; std::vector<unsigned char> seen, start, mine; };
 struct Pending { unsigned char* p; unsigned char v; };
 static std::vector<Region> regions;
 static std::vector<Pending> pending;     // weak mode: writes not yet visible to other blocks
 static bool weak = false;
+static bool atomics = false, acquired = false;   // weak mode, this block: it did an atomic; it fenced after one
 
 inline bool inside(const void* p, const size_t n) {
   const unsigned char* a = (const unsigned char*)p;
@@ -130,16 +133,22 @@ inline void access(const void* p, const size_t n) {
   else if (!inside(p, n)) { std::snprintf(msg, sizeof msg, "%zu-byte access at %p outside every array of the launch", n, p); fail(msg); }
 }
 
-// Weak mode. A block starts seeing memory as it is; its writes reach other blocks only at its __threadfence
-// (or through atomics); what it wrote after its last fence is hidden from the blocks that run after it and
-// lands when the launch ends.
+// Weak mode, the writer's side. A block starts seeing memory as it is; its writes reach other blocks only at its
+// __threadfence (or through atomics); what it wrote after its last fence is hidden from the blocks that run after
+// it and lands when the launch ends.
+inline void begin_launch() {
+  for (Region& r : regions) if (weak && r.weak) r.start.assign(r.p, r.p + r.n);
+}
 inline void begin_block() {
-  for (Region& r : regions) if (weak && r.weak) r.seen.assign(r.p, r.p + r.n);
+  atomics = acquired = false;
+  for (Region& r : regions) if (weak && r.weak) { r.seen.assign(r.p, r.p + r.n); r.mine = r.seen; }
 }
 inline void fence() {
   for (Region& r : regions) if (weak && r.weak) std::memcpy(r.seen.data(), r.p, r.n);
+  if (atomics) acquired = true;            // a fence after an atomic: the block's later loads come after it
 }
 inline void publish(const void* p, const size_t n) {    // an atomic's bytes are visible at once
+  atomics = true;
   const unsigned char* a = (const unsigned char*)p;
   for (Region& r : regions)
     if (weak && r.weak && a >= r.p && a + n <= r.p + r.n) std::memcpy(r.seen.data() + (a - r.p), a, n);
@@ -154,6 +163,21 @@ inline void end_block() {
 inline void end_launch() {
   for (const Pending& w : pending) *w.p = w.v;
   pending.clear();
+}
+
+// Weak mode, the reader's side. An atomic orders nothing around it (it is relaxed), so a load may be done before
+// the block's atomic unless a __threadfence follows the atomic. Until then, a __ldcg of an array the launch writes
+// reads the bytes as they were when the launch started, except those this block wrote itself.
+template <typename V> inline V load(const V* p) {
+  if (!weak || acquired) return *p;
+  const unsigned char* a = (const unsigned char*)p;
+  for (const Region& r : regions) {
+    if (!r.weak || a < r.p || a + sizeof(V) > r.p + r.n) continue;
+    const size_t o = a - r.p; unsigned char b[sizeof(V)];
+    for (size_t i = 0; i < sizeof(V); ++i) b[i] = r.p[o + i] != r.mine[o + i] ? r.p[o + i] : r.start[o + i];
+    V v; std::memcpy(&v, b, sizeof(V)); return v;
+  }
+  return *p;
 }
 
 // float16 conversions: what the PTX instructions cvt.f32.f16 and cvt.rn.f16.f32 do
@@ -175,7 +199,7 @@ inline const char* launch(const unsigned* grid, const unsigned* block, const std
   fibers.resize(n);
   while (stacks.size() < n) stacks.emplace_back(STACK);
   for (unsigned i = 0; i < n; ++i) fibers[i].tid = {i % block[0], (i / block[0]) % block[1], i / (block[0] * block[1])};
-  body = &kernel;
+  body = &kernel; begin_launch();
   const unsigned long long nb = (unsigned long long)grid[0] * grid[1] * grid[2];
   std::vector<unsigned long long> order(nb);
   for (unsigned long long i = 0; i < nb; ++i) order[i] = i;
@@ -204,7 +228,7 @@ inline void __threadfence() { emu::fence(); }
 inline void __threadfence_block() {}
 template <typename V> inline V atomicAdd(V* p, const V v) { emu::access(p, sizeof(V)); const V old = *p; *p += v; emu::publish(p, sizeof(V)); return old; }
 template <typename V> inline V __ldg(const V* p) { emu::access(p, sizeof(V)); return *p; }
-template <typename V> inline V __ldcg(const V* p) { emu::access(p, sizeof(V)); return *p; }
+template <typename V> inline V __ldcg(const V* p) { emu::access(p, sizeof(V)); return emu::load(p); }
 inline void __trap() { emu::fail("__trap()"); emu::yield(emu::DONE); }
 
 template <typename V>
@@ -301,6 +325,20 @@ def _compile(code, key):
         os.replace(tmp, so)
     return so, kernels, writes
 
+# %% ../nbs/92_emulator.ipynb #a1c0e5d2
+_STAND_INS = {}   # each class of the stand-in -> the CuPy class it stands for, by its dotted name
+
+def _stand_in(name): # CuPy's name of the class, e.g. 'cupy.cuda.Device'
+    "Class decorator: the class stands for CuPy's `name`"
+    def mark(cls): cls._stands_for = _STAND_INS[cls] = name; return cls
+    return mark
+
+@_stand_in('cupy.cuda.MemoryPointer')
+class _MemoryPointer:
+    "Where a device array's bytes are: `ptr`, their address"
+    __slots__ = ('ptr',)
+    def __init__(self, ptr): self.ptr = ptr
+
 # %% ../nbs/92_emulator.ipynb #3456e7a7
 _GUARD = 256
 _buffers = {}   # id of the raw bytes -> `_Buffer`, while those bytes live
@@ -326,12 +364,13 @@ class _Buffer:
         raw = self._raw()
         return raw is None or bool((raw[:self.off] == 0xFF).all() and (raw[self.off + self.n:] == 0xFF).all())
 
+@_stand_in('cupy.ndarray')
 class DeviceArray(np.ndarray):
     "A NumPy array in emulated device memory that presents itself as a CuPy array; counts the CuPy operations and host waits it stands for"
     @property
     def data(self):   # a plain attribute read, as CuPy's: the pointer is looked up once per array object
         d = self.__dict__.get('_data')
-        if d is None: d = self.__dict__['_data'] = types.SimpleNamespace(ptr=self.ctypes.data)
+        if d is None: d = self.__dict__['_data'] = _MemoryPointer(self.ctypes.data)
         return d
     @property
     def device(self):   # one `_Device` per id, as cheap to ask for as CuPy's
@@ -440,7 +479,7 @@ def _pack(kernel, params, args):
     return out
 
 block_order = {'seed': 0}   # 0: blocks in order; else each launch shuffles them with a seed drawn from this one
-memory = {'weak': False}    # True: a block's global writes reach other blocks only at its __threadfence (or by atomics)
+memory = {'weak': False}    # True: a block's global writes reach other blocks only at its __threadfence (or by atomics), and its loads may come before its atomics
 faults = {'abort_after': -1}   # n >= 0: the next launch stops after n blocks, as a launch that fails part way (then -1 again)
 
 def _regions(args, writes, weak):
@@ -451,12 +490,26 @@ def _regions(args, writes, weak):
     return (len(bufs), (ctypes.c_void_p * len(bufs))(*[b.start for b in bufs]), (ctypes.c_ulonglong * len(bufs))(*[b.n for b in bufs]),
             (ctypes.c_int * len(bufs))(*mine))
 
+_SM = {'MaxRegistersPerMultiprocessor': 65536, 'MaxSharedMemoryPerMultiprocessor': 233472,   # an H100's SM, in CuPy's
+       'MaxThreadsPerMultiProcessor': 2048, 'MaxBlocksPerMultiprocessor': 32}             # names of its attributes
+_launching = threading.Lock()   # one launch at a time: the emulator's state is global
+
+@_stand_in('cupy.cuda.Function')
 class EmuFunction:
-    "A compiled kernel, called like CuPy's: `f(grid, block, args)`"
-    def __init__(self, lib, name, params, writes=None):
+    "A kernel's handle, as CuPy's `cupy.cuda.Function`: `ptr`, the address of its launcher"
+    __slots__ = ('ptr',)
+    def __init__(self, ptr): self.ptr = ptr
+
+@_stand_in('cupy.RawKernel')
+class EmuRawKernel:
+    "A compiled kernel, as `RawModule.get_function` returns it: `k(grid, block, args)`; its handle `kernel` and its resources, as `cupy.RawKernel` has them"
+    def __init__(self, lib, name, params, writes=None, # the library, the kernel's name, `kernel_params`, which pointers it may write through
+                 num_regs=128): # registers per thread it reports
         self.name, self.params, self._f = name, params, getattr(lib, f'emu_launch_{name}')
         self._writes = writes or [t.endswith('*') for t, _ in params]
-        self.ptr = ctypes.cast(self._f, ctypes.c_void_p).value   # a handle, as CuPy's `Function.ptr`
+        self.kernel = EmuFunction(ctypes.cast(self._f, ctypes.c_void_p).value)
+        self.num_regs, self.shared_size_bytes, self.local_size_bytes = num_regs, 0, 0
+        self.max_threads_per_block = min(1024, _SM['MaxRegistersPerMultiprocessor'] // num_regs // 32 * 32)
         self._f.restype = ctypes.c_char_p
         self._regions = lib.emu_regions
     def __call__(self, grid, block, args):
@@ -465,32 +518,39 @@ class EmuFunction:
         vals = _pack(self.name, self.params, args)
         argv = (ctypes.c_void_p * max(1, len(vals)))(*[ctypes.addressof(v) for v in vals])
         dims = [(ctypes.c_uint * 3)(*(tuple(d) + (1, 1))[:3]) for d in (grid, block)]
-        seed = block_order['seed']
-        if seed: block_order['seed'] = seed * 6364136223846793005 % 2**64 or 1   # the next launch gets another order
-        self._regions(int(memory['weak']), *_regions(args, self._writes, memory['weak']))
-        stop, faults['abort_after'] = faults['abort_after'], -1
-        err = self._f(*dims, argv, ctypes.c_ulonglong(seed), ctypes.c_longlong(stop))
-        if err: raise RuntimeError(f'{self.name}: {err.decode()}')
-        check_guards()
+        with _launching:
+            seed = block_order['seed']
+            if seed: block_order['seed'] = seed * 6364136223846793005 % 2**64 or 1   # the next launch gets another order
+            self._regions(int(memory['weak']), *_regions(args, self._writes, memory['weak']))
+            stop, faults['abort_after'] = faults['abort_after'], -1
+            err = self._f(*dims, argv, ctypes.c_ulonglong(seed), ctypes.c_longlong(stop))
+            if err: raise RuntimeError(f'{self.name}: {err.decode()}')
+            check_guards()
 
 # %% ../nbs/92_emulator.ipynb #2f69fc95
+_compiling = threading.Lock()
+
+@_stand_in('cupy.RawModule')
 class EmuModule:
     "CUDA source compiled for the emulator, used like `cupy.RawModule`"
     _libs = {}
+    _num_regs = 128   # registers per thread its kernels report: 2 blocks of 256 threads fill an SM (`fake_cupy` sets its own)
     def __init__(self, code): # CUDA source with `extern "C"` kernels
         key = hashlib.sha1((code + EMU_HEADER + FP16_HEADER + ' '.join(_FLAGS)).encode()).hexdigest()[:20]
-        if key not in self._libs:
-            so, kernels, writes = _compile(code, key)
-            self._libs[key] = ctypes.CDLL(str(so)), kernels, writes
+        with _compiling:   # threads of one process share the build's file names: one builds, the others wait for it
+            if key not in self._libs:
+                so, kernels, writes = _compile(code, key)
+                self._libs[key] = ctypes.CDLL(str(so)), kernels, writes
         self._lib, self.kernels, self._writes = self._libs[key]
     def get_function(self, name):
         if name not in self.kernels: raise AttributeError(f'No kernel {name!r} in the module; it has {sorted(self.kernels)}')
-        return EmuFunction(self._lib, name, self.kernels[name], self._writes[name])
+        return EmuRawKernel(self._lib, name, self.kernels[name], self._writes[name], self._num_regs)
 
 # %% ../nbs/92_emulator.ipynb #97495abf
+@_stand_in('cupy.cuda.Device')
 class _Device:
     "An emulated GPU, device `id` (default: the current one); `with` makes it the current device"
-    attributes = {'MultiProcessorCount': 4}
+    attributes = {'MultiProcessorCount': 4, **_SM}
     def __init__(self, id=None): self.id, self._prev = current_device['id'] if id is None else int(id), []
     def __enter__(self): self._prev.append(current_device['id']); current_device['id'] = self.id; return self
     def __exit__(self, *exc): current_device['id'] = self._prev.pop(); return False
@@ -499,6 +559,7 @@ class _Device:
     def __repr__(self): return f'<CUDA Device {self.id}>'
     def synchronize(self): _count('waits')
 
+@_stand_in('cupy.cuda.Event')
 class _Event:
     "A CUDA event that records the host's clock: the emulator runs each kernel to its end before returning"
     t = None
@@ -506,6 +567,12 @@ class _Event:
     def record(self, stream=None): self.t = time.perf_counter()
     def synchronize(self): _count('waits')
 
+@_stand_in('cupy.cuda.Stream')
+class _Stream:
+    "The stream kernels are queued on: the null stream, whose `ptr` is 0"
+    ptr = 0
+
+@_stand_in('cupy.cuda.PinnedMemoryPointer')
 class _Pinned(DeviceArray):
     "Pinned host memory, mapped into the device's address space: `ptr` is its address for kernels and the host alike"
     @property
@@ -515,7 +582,11 @@ def alloc_pinned_memory(nbytes): # size in bytes
     "The emulator's `cupy.cuda.alloc_pinned_memory`: bytes that kernels and the host both address (with guards, as device arrays)"
     return device_empty(nbytes, np.uint8).view(_Pinned)
 
-class _FakeCupy(types.ModuleType):
+class _Module(types.ModuleType):
+    "A stand-in for one of CuPy's modules, under that module's name (`cupy.cuda`, `cupy.cuda.runtime`, ...), holding `attrs`"
+    def __init__(self, name, **attrs): super().__init__(name); self.__dict__.update(attrs)
+
+class _FakeCupy(_Module):
     "CuPy's API on the emulator; what it does not define comes from NumPy, with array results copied to the device"
     def __getattr__(self, name):
         f = getattr(np, name)
@@ -529,8 +600,11 @@ class _FakeCupy(types.ModuleType):
 def fake_cupy(sms=4, # multiprocessors of the emulated GPU
               blocks_per_sm=2): # blocks of 256 threads each holds at once
     "A module with the part of CuPy's API that `bn_nbdev.cuda` uses, running on the emulator"
+    most = _SM['MaxThreadsPerMultiProcessor'] // 256
+    if not 1 <= blocks_per_sm <= most: raise ValueError(f'An SM holds 1 to {most} blocks of 256 threads, not {blocks_per_sm}')
+    regs = min(255, _SM['MaxRegistersPerMultiprocessor'] // (256 * blocks_per_sm))   # per thread: `blocks_per_sm` blocks fill the SM's registers
     m = _FakeCupy('cupy')
-    m.ndarray, m.RawModule = DeviceArray, EmuModule
+    m.ndarray, m.RawModule = DeviceArray, type('RawModule', (EmuModule,), {'_num_regs': regs})
     def empty(shape, dtype=np.float64): return device_empty(shape, dtype)
     def zeros(shape, dtype=np.float64):   # CuPy's zeros is an allocation and a memset on the stream
         a = device_empty(shape, dtype); a.view(np.ndarray)[...] = 0; _count('memsets'); return a
@@ -541,37 +615,153 @@ def fake_cupy(sms=4, # multiprocessors of the emulated GPU
         if isinstance(a, DeviceArray) and a.flags.c_contiguous and (dtype is None or a.dtype == dtype): return a
         return asarray(np.ascontiguousarray(a, dtype))
     m.empty, m.zeros, m.asarray, m.ascontiguousarray, m.array = empty, zeros, asarray, ascontiguousarray, asarray
-    dev = type('Device', (_Device,), {'attributes': {'MultiProcessorCount': sms}})
+    dev = type('Device', (_Device,), {'attributes': {'MultiProcessorCount': sms, **_SM}})
     def occupancy(func, block_size, smem): # as CuPy's driver call: a kernel handle (`Function.ptr`), not a Python object
         if not isinstance(func, int): raise TypeError(f'occupancyMaxActiveBlocksPerMultiprocessor takes a kernel handle (int), got {type(func).__name__}')
-        return blocks_per_sm
-    m.cuda = types.SimpleNamespace(
-        Device=dev, runtime=types.SimpleNamespace(getDevice=lambda: current_device['id']),
-        get_current_stream=lambda: types.SimpleNamespace(ptr=0),
-        driver=types.SimpleNamespace(occupancyMaxActiveBlocksPerMultiprocessor=occupancy))
+        a = dev.attributes   # the usual formula: registers, threads and blocks an SM holds, and shared memory
+        n = min(a['MaxRegistersPerMultiprocessor'] // (regs * block_size), a['MaxThreadsPerMultiProcessor'] // block_size, a['MaxBlocksPerMultiprocessor'])
+        return min(n, a['MaxSharedMemoryPerMultiprocessor'] // smem) if smem else n
+    stream = _Stream()
+    m.cuda = _Module('cupy.cuda', Device=dev, Event=_Event, get_current_stream=lambda: stream,
+                     get_elapsed_time=lambda a, b: 1e3 * (b.t - a.t), alloc_pinned_memory=alloc_pinned_memory,
+                     runtime=_Module('cupy.cuda.runtime', getDevice=lambda: current_device['id']),
+                     driver=_Module('cupy.cuda.driver', occupancyMaxActiveBlocksPerMultiprocessor=occupancy))
     m.memoize = lambda for_each_device=False: (lambda f: f)
     m.asnumpy = lambda a: a.get() if isinstance(a, DeviceArray) else np.asarray(a)
-    m.cuda.Event, m.cuda.get_elapsed_time = _Event, lambda a, b: 1e3 * (b.t - a.t)
-    m.cuda.alloc_pinned_memory = alloc_pinned_memory
     m.get_array_module = lambda *a: m if any(isinstance(v, DeviceArray) for v in a) else np
     return m
 
 # %% ../nbs/92_emulator.ipynb #5d4c5ae3
+_emulating = {'depth': 0}   # `emulated` blocks open now (inside one, `bn_nbdev.cuda.available` is the stand-in's)
+
 @contextmanager
 def emulated(sms=4, # multiprocessors of the emulated GPU
              blocks_per_sm=2, # blocks each holds at once
              shuffle=0, # nonzero: run each launch's blocks in an order shuffled from this seed
              edit=None, # function of the CUDA source applied before it is compiled (None: the source as it is)
-             weak=False): # a block's writes reach other blocks only at its __threadfence
+             weak=False): # a block's writes reach other blocks only at its __threadfence, and its loads may come before its atomics
     "Run `bn_nbdev.cuda`, and the public API on its arrays, on the emulator: yields the stand-in CuPy module"
     from bn_nbdev import cuda
-    if cuda.cupy is not None: raise RuntimeError('CuPy is loaded: run the kernels on the GPU instead of the emulator')
+    if cuda.available and not _emulating['depth']: raise RuntimeError('A GPU is here: run the kernels on it (bn_nbdev.cuda), not on the emulator')
     fake, had = fake_cupy(sms, blocks_per_sm), sys.modules.get('cupy')
-    load = (lambda code: EmuModule(edit(code))) if edit else EmuModule
+    load = (lambda code: fake.RawModule(edit(code))) if edit else fake.RawModule
     sys.modules['cupy'] = fake; block_order['seed'] = shuffle; memory['weak'] = weak; current_device['id'] = 0
+    _emulating['depth'] += 1
     try:
         with cuda.use(fake, load): yield fake
     finally:
-        block_order['seed'] = 0; memory['weak'] = False; faults['abort_after'] = -1
+        _emulating['depth'] -= 1; block_order['seed'] = 0; memory['weak'] = False; faults['abort_after'] = -1
         if had is None: sys.modules.pop('cupy', None)
         else: sys.modules['cupy'] = had
+
+# %% ../nbs/92_emulator.ipynb #c0f0a002
+def _kind(v, # a value as `inspect.getattr_static` finds it
+          on_class): # whether it was found through a class or an instance (not on a module)
+    "What `v` is: 'module', 'class', 'attribute' (a property, getset or member descriptor, or a plain value), 'method' (a callable of a class) or 'function' (a callable of a module)"
+    if isinstance(v, types.ModuleType): return 'module'
+    if isinstance(v, type): return 'class'
+    if isinstance(v, (property, types.GetSetDescriptorType, types.MemberDescriptorType)): return 'attribute'
+    if isinstance(v, (staticmethod, classmethod)) or callable(v): return 'method' if on_class else 'function'
+    return 'attribute'
+
+class Recording:
+    "What was read on the stand-in and on real CuPy while `recording()` was on"
+    _KINDS = {'attribute': 'attributes', 'method': 'methods', 'function': 'functions', 'class': 'classes', 'module': 'modules'}
+    def __init__(self):
+        self.seen = {}     # (the CuPy class or module a stand-in stands for, name) -> what the name is on the stand-in (`_kind`)
+        self.real = set()  # (module, name) read on real CuPy's modules
+    def counts(self):
+        "{what the stand-in stands for: {kind: names read}}"
+        out = {}
+        for (s, _), k in sorted(self.seen.items()): d = out.setdefault(s, {}); d[k] = d.get(k, 0) + 1
+        return out
+    def table(self):
+        "The names read, counted per stand-in and kind, as text"
+        rows = [f"{'stands for':32}" + ''.join(f'{h:>11}' for h in self._KINDS.values())]
+        return '\n'.join(rows + [f'{s:32}' + ''.join(f'{n.get(k, 0):>11}' for k in self._KINDS) for s, n in self.counts().items()])
+
+# %% ../nbs/92_emulator.ipynb #c0f0a004
+_MINE = globals()   # the emulator's frames share these globals
+_CUPY = ('cupy', 'cupyx', 'cupy_backends')   # real CuPy's packages
+
+def _outside(f): # a frame
+    "Whether frame `f` belongs to none of the emulator, NumPy (on which the stand-in is built) and the import system"
+    return f.f_globals is not _MINE and f.f_globals.get('__name__', '').partition('.')[0] not in ('numpy', 'importlib')
+
+def _class_hook(rec):
+    "A `__getattribute__` for the stand-in's classes that records the names frames outside this module read"
+    get = object.__getattribute__
+    def __getattribute__(self, name):
+        v = get(self, name)
+        if _outside(sys._getframe(1)):
+            key = (type(self)._stands_for, name)
+            if key not in rec.seen: rec.seen[key] = _kind(inspect.getattr_static(self, name, v), True)
+        return v
+    return __getattribute__
+
+def _module_hook(rec):
+    "The same for the stand-in's modules, counting what `_FakeCupy` takes from NumPy"
+    get = types.ModuleType.__getattribute__
+    def __getattribute__(self, name):
+        try: v = get(self, name)
+        except AttributeError:
+            if not hasattr(type(self), '__getattr__'): raise
+            v = type(self).__getattr__(self, name)
+        if _outside(sys._getframe(1)):
+            key = (get(self, '__name__'), name)
+            if key not in rec.seen: rec.seen[key] = _kind(v, False)
+        return v
+    return __getattribute__
+
+def _real_hook(rec):
+    "A `__getattribute__` for real CuPy's modules that records every name read on them but dunder names"
+    get = types.ModuleType.__getattribute__
+    def __getattribute__(self, name):
+        if not name.startswith('__'): rec.real.add((get(self, '__name__'), name))
+        return get(self, name)
+    return __getattribute__
+
+@contextmanager
+def recording():
+    "Inside the block, record what code outside this module reads on the stand-in's objects and modules, and what is read on real CuPy's modules: yields the `Recording`"
+    from bn_nbdev import cuda
+    rec = Recording()
+    roots = [c for c in _STAND_INS if not any(b in _STAND_INS for b in c.__mro__[1:])]
+    real = {id(m): m for n, m in list(sys.modules.items()) if n.partition('.')[0] in _CUPY and type(m) is types.ModuleType}
+    if type(cuda.cupy) is types.ModuleType: real[id(cuda.cupy)] = cuda.cupy
+    watched = type('module', (types.ModuleType,), {'__getattribute__': _real_hook(rec)})
+    for c in roots: c.__getattribute__ = _class_hook(rec)
+    _Module.__getattribute__ = _module_hook(rec)
+    for m in real.values(): m.__class__ = watched
+    try: yield rec
+    finally:
+        for c in (*roots, _Module): del c.__getattribute__
+        for m in real.values(): m.__class__ = types.ModuleType
+
+# %% ../nbs/92_emulator.ipynb #c0f0a007
+_INSTANCES = {'cupy.cuda.Stream': lambda cupy: cupy.cuda.Stream.null}   # CuPy classes that set attributes in `__init__`: an instance made without a GPU
+
+def _real(cupy, name): # dotted, from 'cupy'
+    "The object of real CuPy called `name`"
+    obj = cupy
+    for part in name.split('.')[1:]: obj = getattr(obj, part)
+    return obj
+
+def conformance(rec, # a `Recording`
+                cupy): # the real CuPy module
+    "What `rec` saw read that real CuPy lacks, or has as another kind, or that was read on real CuPy itself: one line each (none: the stand-in was used as CuPy can be)"
+    bad = [f'{m}.{n}: read on real CuPy while recording' for m, n in sorted(rec.real)]
+    for (owner, name), kind in sorted(rec.seen.items()):
+        try: obj = _real(cupy, owner)
+        except AttributeError: bad.append(f'{owner}: missing in CuPy'); continue
+        on_class = not isinstance(obj, types.ModuleType)
+        try: got = _kind(inspect.getattr_static(obj, name), on_class)
+        except AttributeError:
+            got = None
+            if not on_class and hasattr(obj, name): got = _kind(getattr(obj, name), False)   # the module's `__getattr__`
+            elif owner in _INSTANCES:
+                try: got = _kind(inspect.getattr_static(_INSTANCES[owner](cupy), name), True)
+                except AttributeError: pass
+        if got is None: bad.append(f'{owner}.{name}: missing in CuPy (stand-in: {kind})')
+        elif got != kind: bad.append(f'{owner}.{name}: CuPy: {got}, stand-in: {kind}')
+    return bad
