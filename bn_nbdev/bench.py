@@ -5,13 +5,14 @@
 # %% auto #0
 __all__ = ['Case', 'CPU_CASES', 'GPU_CASES', 'TOL', 'OUTPUTS', 'CPU_CLOCK', 'case_axis', 'case_name', 'select_cases',
            'roofline_fraction', 'make_inputs', 'ours_fns', 'torch_fns', 'torch_op', 'run_once', 'compare', 'check_case',
-           'event_clock', 'sample', 'interleaved', 'median_time', 'summarize', 'cpu_device', 'gpu_bundle', 'gpu_device',
-           'get_device', 'copy_gbps', 'torch_views', 'roofline_fields', 'bench_case', 'json_line', 'save_results',
-           'load_results', 'table_row', 'format_table', 'thread_info', 'run_meta', 'variant_specs', 'bench_variant',
-           'run', 'plot_ratios', 'plot_roofline', 'host_paths', 'free_allocation', 'host_costs', 'format_host', 'main']
+           'event_clock', 'sample', 'interleaved', 'summarize', 'cpu_device', 'gpu_bundle', 'gpu_device', 'get_device',
+           'copy_gbps', 'torch_views', 'roofline_fields', 'bench_case', 'json_line', 'table_row', 'format_table',
+           'thread_info', 'run_meta', 'variant_specs', 'bench_variant', 'run', 'plot_ratios', 'plot_roofline',
+           'host_paths', 'free_allocation', 'host_costs', 'format_host', 'main', 'median_time', 'save_results',
+           'load_results']
 
 # %% ../nbs/13_benchmarks.ipynb #3e96b343
-import argparse, importlib, json, os, platform, sys, time
+import argparse, importlib, json, os, platform, subprocess, sys, time
 from collections import namedtuple
 from contextlib import contextmanager
 from functools import partial
@@ -20,6 +21,8 @@ import numpy as np
 from .forward import batch_norm_forward
 from .backward import batch_norm_backward
 from .cuda import roofline_bytes
+from .core import median_time, save_results, load_results   # defined in this chapter, exported to the bottom layer
+_all_ = ['median_time', 'save_results', 'load_results']
 
 # %% ../nbs/13_benchmarks.ipynb #5251706b
 def _need(name): # module to import, e.g. `torch`
@@ -168,24 +171,6 @@ def interleaved(ours, theirs, # (fwd, bwd, clock) each
         else: a.append(sample(*ours)); t.append(sample(*theirs))
     return np.array(a), np.array(t)
 
-# %% ../nbs/13_benchmarks.ipynb #ce212edb
-def median_time(f, # function of no arguments
-                repeats=5, # timed samples
-                min_s=0.): # each sample times a loop of calls lasting at least this many seconds (0: one call)
-    "Median over `repeats` samples of the milliseconds per call of `f()`"
-    n = 1
-    while True:
-        t = time.perf_counter()
-        for _ in range(n): f()
-        if (dt := time.perf_counter() - t) >= min_s: break
-        n *= 2
-    ts = [dt / n]
-    for _ in range(repeats - 1):
-        t = time.perf_counter()
-        for _ in range(n): f()
-        ts.append((time.perf_counter() - t) / n)
-    return 1e3 * float(np.median(ts))
-
 # %% ../nbs/13_benchmarks.ipynb #a2277317
 def summarize(a, t): # (repeats, 2) arrays of (fwd, fwd+bwd) ms: ours, PyTorch's
     "Medians, the median per-repeat ratio ours/PyTorch with its quartiles, and the ratio of medians"
@@ -291,36 +276,6 @@ def json_line(rec):
     "One record as a single line of JSON"
     return json.dumps(rec, separators=(', ', ': '))
 
-def _flat(d, pre=''):
-    "{'a/b': leaf} of nested dict `d`"
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict): out.update(_flat(v, f'{pre}{k}/'))
-        else: out[pre + k] = v
-    return out
-
-def save_results(res, # nested dict: of JSON values for `.json`; of arrays and numbers for `.npz`
-                 path): # file to write, `.json` or `.npz`; its folder is created
-    "Save nested dict `res`: as indented JSON, or as a compressed `.npz` with one array per leaf, keys joined with `/`"
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    if str(path).endswith('.npz'): np.savez_compressed(path, **{k: np.asarray(v) for k, v in _flat(res).items()})
-    else:
-        with open(path, 'w') as f: json.dump(res, f, indent=1)
-
-def load_results(path, # file written by `save_results`
-                 missing_ok=False): # return None where there is no such file, instead of raising
-    "The nested dict saved by `save_results`; from `.npz`, 0-d arrays come back as Python numbers"
-    if missing_ok and not os.path.exists(path): return None
-    if not str(path).endswith('.npz'):
-        with open(path) as f: return json.load(f)
-    res = {}
-    with np.load(path) as f:
-        for key in f.files:
-            *keys, name = key.split('/'); d = res
-            for k in keys: d = d.setdefault(k, {})
-            d[name] = f[key].item() if f[key].ndim == 0 else f[key]
-    return res
-
 # %% ../nbs/13_benchmarks.ipynb #01487dba
 _COLS = ('case', 'torch op', 'ours ms', 'torch ms', 'ratio', 'q25-q75', 'fwd ratio', 'check')
 
@@ -355,10 +310,18 @@ def thread_info(dev):
                 bn_chunk_pool=thread_count(), cpu_count=os.cpu_count())
 
 # %% ../nbs/13_benchmarks.ipynb #ce1dc5e1
+def _code_commit():
+    "The commit of the checkout the package was imported from, as `git describe --always --dirty` gives it (`-dirty`: with uncommitted changes); None where it is not a checkout"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(importlib.import_module('bn_nbdev').__file__)))
+    if not os.path.exists(os.path.join(root, '.git')): return None     # installed, not a checkout (nor some other repository around it)
+    try: r = subprocess.run(['git', 'describe', '--always', '--dirty'], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError): return None
+    return (r.stdout.strip() or None) if r.returncode == 0 else None
+
 def run_meta(dev, gbps):
-    "Metadata of a run: device, library versions, threads, copy bandwidth, time"
+    "Metadata of a run: device, library versions, threads, copy bandwidth, time, the package's commit"
     meta = dict(device=dev.name, device_name=dev.label, torch=dev.torch.__version__, numpy=np.__version__,
-                copy_gbps=gbps and round(gbps, 1), time=time.strftime('%Y-%m-%dT%H:%M:%S%z'),
+                copy_gbps=gbps and round(gbps, 1), time=time.strftime('%Y-%m-%dT%H:%M:%S%z'), commit=_code_commit(),
                 omp_wait_policy=os.environ.get('OMP_WAIT_POLICY', 'unset'), **thread_info(dev))
     if dev.name == 'gpu':
         import cupy
@@ -366,7 +329,7 @@ def run_meta(dev, gbps):
     return meta
 
 # %% ../nbs/13_benchmarks.ipynb #d76187f5
-def variant_specs(which): # 'all', a comma-free list of specs, or a list of them
+def variant_specs(which): # 'all'; or specs separated by ';', each a `parse_variants` spec such as 'index=32,order=reverse'; or a list of specs
     "The variant specs to time: for 'all', the baseline, each switch of chapter 10's `VARIANTS` alone, and all of them at once"
     from bn_nbdev import cuda
     if which == 'all':
@@ -542,7 +505,7 @@ def _host_main(a):
     try: recs = host_costs(repeats=max(3, min(a.repeats, 15)))
     except (RuntimeError, ImportError) as e: raise SystemExit(f'error: {e}')
     meta = dict(time=time.strftime('%Y-%m-%dT%H:%M:%S%z'), cpu=_cpu_name(), python=platform.python_version(), numpy=np.__version__,
-                shape=[32, 64, 14, 14], dtype='float32', device='emulated, 132 SMs x 4 blocks')
+                shape=[32, 64, 14, 14], dtype='float32', device='emulated, 132 SMs x 4 blocks', commit=_code_commit())
     print(f"{meta['cpu']}, emulated GPU: launches and waits per call, host µs per call with no-op kernels (median)")
     print(format_host(recs))
     if a.json: save_results(dict(meta=meta, results=recs), a.json)

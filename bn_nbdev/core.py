@@ -6,7 +6,16 @@
 from __future__ import annotations
 
 # %% auto #0
-__all__ = ['update_running']
+__all__ = ['device_error', 'update_running', 'median_time', 'save_results', 'load_results']
+
+# %% ../nbs/00_core.ipynb #c0re0011
+def device_error(x, # the input
+                 owner, # the layer or module whose parameters are in the other place
+                 what='module'): # what the user calls `cuda()` or `cpu()` on
+    "The `TypeError` for an input that is not where `owner`'s parameters are, saying to call `cuda()` or `cpu()`"
+    gpu = type(x).__module__.partition('.')[0] == 'cupy'
+    return TypeError(f"Input is a {'CuPy' if gpu else 'NumPy'} array but {type(owner).__name__}'s parameters are not: "
+                     f"call .{'cuda' if gpu else 'cpu'}() on the {what} first")
 
 # %% ../nbs/06_inference.ipynb #beaeb781
 def update_running(running_mean, # buffer, updated in place
@@ -25,3 +34,56 @@ def update_running(running_mean, # buffer, updated in place
         r *= 1 - factor
         r += (factor * v).astype(r.dtype, copy=False)
     if count is not None: count += 1
+
+# %% ../nbs/13_benchmarks.ipynb #c0re1301
+import json, os, time
+import numpy as np
+
+# %% ../nbs/13_benchmarks.ipynb #ce212edb
+def median_time(f, # function of no arguments
+                repeats=5, # timed samples
+                min_s=0.): # each sample times a loop of calls lasting at least this many seconds (0: one call)
+    "Median over `repeats` samples of the milliseconds per call of `f()`"
+    n = 1
+    while True:
+        t = time.perf_counter()
+        for _ in range(n): f()
+        if (dt := time.perf_counter() - t) >= min_s: break
+        n *= 2
+    ts = [dt / n]
+    for _ in range(repeats - 1):
+        t = time.perf_counter()
+        for _ in range(n): f()
+        ts.append((time.perf_counter() - t) / n)
+    return 1e3 * float(np.median(ts))
+
+# %% ../nbs/13_benchmarks.ipynb #c0re1302
+def _flat(d, pre=''):
+    "{'a/b': leaf} of nested dict `d`"
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict): out.update(_flat(v, f'{pre}{k}/'))
+        else: out[pre + k] = v
+    return out
+
+def save_results(res, # nested dict: of JSON values for `.json`; of arrays and numbers for `.npz`
+                 path): # file to write, `.json` or `.npz`; its folder is created
+    "Save nested dict `res`: as indented JSON, or as a compressed `.npz` with one array per leaf, keys joined with `/`"
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if str(path).endswith('.npz'): np.savez_compressed(path, **{k: np.asarray(v) for k, v in _flat(res).items()})
+    else:
+        with open(path, 'w') as f: json.dump(res, f, indent=1)
+
+def load_results(path, # file written by `save_results`
+                 missing_ok=False): # return None where there is no such file, instead of raising
+    "The nested dict saved by `save_results`; from `.npz`, 0-d arrays come back as Python numbers"
+    if missing_ok and not os.path.exists(path): return None
+    if not str(path).endswith('.npz'):
+        with open(path) as f: return json.load(f)
+    res = {}
+    with np.load(path) as f:
+        for key in f.files:
+            *keys, name = key.split('/'); d = res
+            for k in keys: d = d.setdefault(k, {})
+            d[name] = f[key].item() if f[key].ndim == 0 else f[key]
+    return res

@@ -88,7 +88,7 @@ def _ptr(a):
     "Address of the first value of CuPy or NumPy array `a`"
     return a.data.ptr if is_cupy(a) else a.ctypes.data
 
-def _vec(dtype, n, *arrays):
+def _vector_width(dtype, n, *arrays):
     "Widest vector width for `dtype` that divides `n` and to which every array is aligned"
     for v in _VECS[dtype.name]:
         if n % v == 0 and all(_ptr(a) % (v * dtype.itemsize) == 0 for a in arrays): return v
@@ -1015,18 +1015,18 @@ def _kname(kind, dtype_name, vec, i32=False, rev=False):
     "Name of a kernel: `bn_{kind}_{dtype}_v{vec}`, then `_i32` for 32-bit indices and `_rev` for the reversed walk"
     return f'bn_{kind}_{dtype_name}_v{vec}' + ('_i32' if i32 else '') + ('_rev' if rev else '')
 
-def _has(kind, i32, rev):
+def _has_variant(kind, i32, rev):
     "Whether kernel `kind` comes in the variant (`i32`, `rev`): the reductions and the eval kernel (the only pass over its input) do not walk in reverse, the small kernels keep 64-bit indices"
     if kind in ('count_nonfinite', 'update_running_rf', 'update_running_rd', 'dx_coefficients'): return not (i32 or rev)
     return not (rev and kind.startswith(('fwd_', 'bwd_', 'normalize_eval')))
 
 def kernel_source(pairs=None, # (dtype name, vector width) pairs; all of them by default
                   kinds=_KINDS, # kernel kinds to stamp (`_KINDS`: the base group; add `_EXTRA_KINDS` for the 2-D and mixed ones)
-                  variants=((False, False),)): # (32-bit indices, reversed walk) flags to stamp each kind in, where it has them
+                  flags=((False, False),)): # (32-bit indices, reversed walk) pairs to stamp each kind in, where it has them
     "CUDA source with the `extern \"C\"` kernels of `kinds` for each (dtype name, vector width) in `pairs` and each variant"
     pairs = pairs or [(d, v) for d, vs in _VECS.items() for v in vs]
     lines = [f'BN_{k}({_kname(k, d, v, i32, rev)}, {_CTYPES[d][0]}, {_CTYPES[d][1]}, {v}, {"int" if i32 else "long long"}, {str(rev).lower()})\n'
-             for d, v in pairs for i32, rev in variants for k in kinds if _has(k, i32, rev)]
+             for d, v in pairs for i32, rev in flags for k in kinds if _has_variant(k, i32, rev)]
     return _CUDA + ''.join(lines)
 
 # %% ../nbs/10_gpu.ipynb #5abebf1d
@@ -1071,7 +1071,7 @@ def _launch(kind, dtype_name, vec, grid, block, args):
 def all_kernels():
     "(kind, dtype name, vector width, 32-bit indices, reversed walk) of every kernel the engine can launch"
     return [(k, d, v, i32, rev) for d, vs in _VECS.items() for v in vs for i32, rev in itertools.product((False, True), repeat=2)
-            for k in _KINDS + _EXTRA_KINDS if _has(k, i32, rev)]
+            for k in _KINDS + _EXTRA_KINDS if _has_variant(k, i32, rev)]
 
 def kernel_info(kind, dtype_name, vec, i32=False, rev=False): # as in `all_kernels`
     "What the loaded kernel says of itself: its name, registers per thread, static shared and local bytes, and the blocks of `_BLOCK` threads one SM holds (the driver's occupancy query, which raises where it fails)"
@@ -1091,9 +1091,9 @@ def _workspace(n, # values of partial results, 0 when the reduction is not split
 _NULL = np.uint64(0)
 _RING = 4096   # finiteness flags per device, used in turn
 
-def _opt(a): return _NULL if a is None else a
+def _or_null(a): return _NULL if a is None else a
 
-def _ring(dev): # id of the current device
+def _flag_ring(dev): # id of the current device
     "(host view, the flags' device addresses, counter) of device `dev`'s ring of int32 flags in pinned host memory, shared by its host threads, and this thread's event on it; one dictionary lookup per call"
     key = ('ring', dev, threading.get_ident())
     r = _cache.get(key)
@@ -1163,12 +1163,12 @@ def _new_plan(kind, x, axis, dev, dy=None):
     "`_plan` the first time: the vector widths, then one plan per (kind, shape, dtype, axis, widths, device)"
     N, C, L = _ncl(x.shape, axis)
     arrays = (x,) if dy is None else (x, dy)         # the widths must suit the alignment of both
-    vec = evec = rvec = _vec(x.dtype, L if L > 1 else C, *arrays)
+    vec = evec = rvec = _vector_width(x.dtype, L if L > 1 else C, *arrays)
     var = variant_for(x.shape, x.dtype, axis)
     if L > 1 and var['odd'] == 'vector' and vec < _VECS[x.dtype.name][0]:   # an odd L: wider loads across the runs
-        w = _vec(x.dtype, N * C * L, *arrays)
+        w = _vector_width(x.dtype, N * C * L, *arrays)
         if w > vec and L > w: evec = w
-        w = _vec(x.dtype, 0, *arrays)                 # the reduction's slots need alignment only (0: any width divides)
+        w = _vector_width(x.dtype, 0, *arrays)                 # the reduction's slots need alignment only (0: any width divides)
         if w > vec and L > w: rvec = w
     key = (kind, x.shape, x.dtype.char, axis, vec, evec, rvec, dev)
     p = _plans.get(key)
@@ -1176,7 +1176,7 @@ def _new_plan(kind, x, axis, dev, dy=None):
     return p
 
 # %% ../nbs/10_gpu.ipynb #0e515756
-def _as(a, dtype):
+def _contiguous_as(a, dtype):
     "`a` as a contiguous array of `dtype` (no copy when it already is one), or None"
     if a is None or (a.dtype is dtype and a.flags.c_contiguous): return a   # the common case, without a call into CuPy
     return _xp.ascontiguousarray(a, dtype=dtype)
@@ -1199,7 +1199,7 @@ def _device_error(dev, names, arrays):
 
 # %% ../nbs/10_gpu.ipynb #va000002
 VARIANTS = {'index': ('64', '32'), 'nc_grid': ('1d', '2d'), 'order': ('forward', 'reverse'), 'odd': ('scalar', 'vector')}
-_BASE = {k: v[0] for k, v in VARIANTS.items()}   # the first value of each switch: the kernels as they were before the variants
+_BASE = {k: v[0] for k, v in VARIANTS.items()}   # the first value of each switch: the baseline kernels
 _I32_LIMIT = 2**31 - 2**24   # 32-bit indices below this many values (room for loop bounds a few grid strides past the end)
 _chosen = {}     # switches set by `set_variants`, `variants` or $BN_NBDEV_VARIANTS
 _defaults = {}   # case class -> switches, from a saved GPU run (`use_defaults`)
@@ -1296,15 +1296,15 @@ def forward_train(x, # CuPy array, channels on `axis`
     _check_devices(dev.id, ('weight', 'bias'), weight, bias)
     x = _xp.ascontiguousarray(x)
     p = _plan('fwd', x, axis, dev.id)
-    weight, bias = _as(weight, p.U), _as(bias, p.U)
+    weight, bias = _contiguous_as(weight, p.U), _contiguous_as(bias, p.U)
     y, stats = _xp.empty(x.shape, x.dtype), _xp.empty((4, p.C), p.U)   # rows: mean, var, invstd, scale
     ws, sem = _workspace(p.ws, p.counters, p.U)
-    view, addrs, count, ev = _ring(dev.id)
+    view, addrs, count, ev = _flag_ring(dev.id)
     i = next(count) % _RING; view[i] = 0          # this launch's finiteness flag, zeroed
-    p.red(p.grid, p.block, (x, *p.dims, _opt(weight), np.float64(eps), ws, sem, addrs[i], stats))
+    p.red(p.grid, p.block, (x, *p.dims, _or_null(weight), np.float64(eps), ws, sem, addrs[i], stats))
     ev.record()
     at, row = stats.data.ptr, p.C * stats.itemsize   # rows 0 and 3 by address: no array objects made for them
-    p.elem(p.egrid, p.eblock, (x, y, *p.eargs, np.uint64(at), np.uint64(at + 3 * row), _opt(bias)))
+    p.elem(p.egrid, p.eblock, (x, y, *p.eargs, np.uint64(at), np.uint64(at + 3 * row), _or_null(bias)))
     mean, var = stats[0], stats[1]
     _local.last = [mean, var, ev, view, i, dev]   # for `all_finite` (the flag) and `update_running` (statistics known to be fit)
     return y, mean, var, stats[2]
@@ -1324,10 +1324,10 @@ def backward_train(dy, # gradient of the loss with respect to the output
     x = _xp.ascontiguousarray(x)
     dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
     p = _plan('bwd', x, axis, dev.id, dy)
-    weight, mean, invstd = _as(weight, p.U), _as(mean, p.U), _as(invstd, p.U)
+    weight, mean, invstd = _contiguous_as(weight, p.U), _contiguous_as(mean, p.U), _contiguous_as(invstd, p.U)
     dx, grads = _xp.empty(x.shape, x.dtype), _xp.empty((5, p.C), p.U)   # rows: dweight, dbias, A, B, C
     ws, sem = _workspace(p.ws, p.counters, p.U)
-    p.red(p.grid, p.block, (dy, x, *p.dims, _opt(weight), mean, invstd, ws, sem, grads))
+    p.red(p.grid, p.block, (dy, x, *p.dims, _or_null(weight), mean, invstd, ws, sem, grads))
     at, row = grads.data.ptr, p.C * grads.itemsize   # rows 2 to 4 (A, B, C) by address
     p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
     return (dx, None, None) if weight is None else (dx, grads[0], grads[1])
@@ -1343,7 +1343,7 @@ def forward_stats(x, # CuPy array, channels on `axis`
     p = _plan('fwd', x, axis, dev.id)
     stats = _xp.empty((4, p.C), p.U)
     ws, sem = _workspace(p.ws, p.counters, p.U)
-    view, addrs, count, ev = _ring(dev.id)
+    view, addrs, count, ev = _flag_ring(dev.id)
     i = next(count) % _RING; view[i] = 0
     p.red(p.grid, p.block, (x, *p.dims, _NULL, np.float64(1), ws, sem, addrs[i], stats))   # eps 1: its invstd row is not used
     ev.record()
@@ -1364,7 +1364,7 @@ def backward_sums(dy, x, mean, axis): # as `backward_train`
     p = _plan('bwd', x, axis, dev.id, dy)
     grads = _xp.empty((5, p.C), p.U)
     ws, sem = _workspace(p.ws, p.counters, p.U)
-    p.red(p.grid, p.block, (dy, x, *p.dims, _NULL, _as(mean, p.U), _xp.ones(p.C, p.U), ws, sem, grads))
+    p.red(p.grid, p.block, (dy, x, *p.dims, _NULL, _contiguous_as(mean, p.U), _xp.ones(p.C, p.U), ws, sem, grads))
     return grads[1], grads[0]          # rows dbias and dweight: sum dy, and sum dy (x - mean) times invstd 1
 
 def backward_dx(dy, x, weight, mean, invstd, # as `backward_train`
@@ -1378,10 +1378,10 @@ def backward_dx(dy, x, weight, mean, invstd, # as `backward_train`
     _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd', 'sdy', 'sdyx'), dy, weight, mean, invstd, sdy, sdyx)
     x = _xp.ascontiguousarray(x); dy = _xp.ascontiguousarray(dy, dtype=x.dtype)
     p = _plan('bwd', x, axis, dev.id, dy)
-    weight, mean, invstd, sdy, sdyx = (_as(a, p.U) for a in (weight, mean, invstd, sdy, sdyx))
+    weight, mean, invstd, sdy, sdyx = (_contiguous_as(a, p.U) for a in (weight, mean, invstd, sdy, sdyx))
     grads, dx = _xp.empty((5, p.C), p.U), _xp.empty(x.shape, x.dtype)
     _launch('dx_coefficients', p.U.name, _VECS[p.U.name][0], (max(1, min(-(-p.C // _BLOCK), 1024)),), (_BLOCK,),
-            (sdy, sdyx, np.float64(n), np.int64(p.C), _opt(weight), invstd, grads))
+            (sdy, sdyx, np.float64(n), np.int64(p.C), _or_null(weight), invstd, grads))
     at, row = grads.data.ptr, p.C * grads.itemsize
     p.elem(p.egrid, p.eblock, (dy, x, dx, *p.eargs, mean, np.uint64(at + 2 * row), np.uint64(at + 3 * row), np.uint64(at + 4 * row)))
     return dx
@@ -1403,8 +1403,8 @@ def forward_eval(x, # CuPy array, channels on `axis`
     y = _xp.empty(x.shape, x.dtype)
     if x.size == 0: return y
     p = _plan('eval', x, axis, dev.id)
-    mean, var, weight, bias = (_as(a, p.U) for a in (running_mean, running_var, weight, bias))
-    p.elem(p.egrid, p.eblock, (x, y, *p.eargs, mean, var, _opt(weight), np.float64(eps), _opt(bias)))
+    mean, var, weight, bias = (_contiguous_as(a, p.U) for a in (running_mean, running_var, weight, bias))
+    p.elem(p.egrid, p.eblock, (x, y, *p.eargs, mean, var, _or_null(weight), np.float64(eps), _or_null(bias)))
     return y
 
 # %% ../nbs/10_gpu.ipynb #551a0b15
@@ -1420,7 +1420,7 @@ def all_finite(*stats): # CuPy arrays, e.g. a batch's mean and variance
         count = _xp.zeros(1, np.int32)
         for a in stats:
             if a.size == 0: continue
-            a = _as(a, acc_dtype(a.dtype)); dt = a.dtype.name
+            a = _contiguous_as(a, acc_dtype(a.dtype)); dt = a.dtype.name
             grid = min(-(-a.size // _BLOCK), 1024)
             _launch('count_nonfinite', dt, _VECS[dt][0], (grid,), (_BLOCK,), (a, np.int64(a.size), count))
         return int(count.get()[0]) == 0
@@ -1446,10 +1446,10 @@ def update_running(running_mean, # (C,) CuPy buffer, updated in place
     if k is None:   # other buffers: chapter 6's array code, after the finiteness check the kernel would make
         if all_finite(mean, var): update_running_arrays(running_mean, running_var, mean, var, n, factor, count)
         return
-    if not ours: mean, var = _as(mean, mean.dtype), _as(var, mean.dtype)
-    f_at, f = (_as(factor, np.float64), 0.) if on_dev else (_NULL, _CUMULATIVE if factor is None else float(factor))
+    if not ours: mean, var = _contiguous_as(mean, mean.dtype), _contiguous_as(var, mean.dtype)
+    f_at, f = (_contiguous_as(factor, np.float64), 0.) if on_dev else (_NULL, _CUMULATIVE if factor is None else float(factor))
     if factor is not None and not on_dev and f != f: raise ValueError(f"Expected a number as the factor (None for the cumulative average), got {factor}")   # NaN means cumulative to the kernel
-    k((1,), (_BLOCK,), (mean, var, np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f), _opt(count), running_mean, running_var))
+    k((1,), (_BLOCK,), (mean, var, np.int64(mean.size), np.float64(n / max(n - 1, 1)), f_at, np.float64(f), _or_null(count), running_mean, running_var))
 
 _CUMULATIVE = np.float64('nan')   # the kernel's factor for the cumulative average, 1/(k+1)
 

@@ -6,14 +6,15 @@
 from __future__ import annotations
 import os, shutil, signal, subprocess, sys, sysconfig, time
 import numpy as np
-from .moments import acc_dtype, channel_view, merge_moments, batch_moments
+from .moments import acc_dtype, channel_view, merge_moments
 from .forward import array_module, engine_for
-from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d, update_running
+from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .core import device_error, save_results
 
 # %% auto #0
 __all__ = ['local_moments', 'merge_all', 'local_sums', 'normalize', 'input_grad', 'default_comm', 'MPIGroup', 'NCCLGroup',
            'as_group', 'check_headers', 'SyncBatchNorm', 'bytes_sent', 'convert_sync_batchnorm', 'sync_gradients',
-           'mpi_launch', 'data_parallel_run', 'bench', 'reproduce_data_parallel', 'plot_data_parallel']
+           'mpi_launch', 'data_parallel_run', 'bench_sync_batchnorm', 'reproduce_data_parallel', 'plot_data_parallel']
 
 # %% ../nbs/12_distributed.ipynb #dbdf7f2a
 def local_moments(x, # this process's slice of the batch, channels on `axis` (NumPy or CuPy)
@@ -178,7 +179,7 @@ def _local_error(self, x, g):
     own = self.weight if self.weight is not None else self.running_mean
     xp = array_module(x)
     if own is not None and array_module(own) is not xp:
-        return TypeError(f"Input is a {'CuPy' if xp is not np else 'NumPy'} array but SyncBatchNorm's parameters are not: call .{'cuda' if xp is not np else 'cpu'}() on the module first")
+        return device_error(x, self)
     if getattr(g, 'cupy', False) and xp is np: return TypeError("A cupyx.distributed (NCCL) communicator needs CuPy arrays: call .cuda() on the module and pass CuPy input")
     return None
 
@@ -313,13 +314,6 @@ def mpi_launch(n, # processes, all on this machine
     return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 # %% ../nbs/12_distributed.ipynb #ecb27df3
-def _global_batches(n, bs, seed):
-    "Index batches of `bs` from shuffled epochs of `range(n)`, in the order appendix 91's `fit` draws them"
-    rng = np.random.default_rng(seed)
-    while True:
-        p = rng.permutation(n)
-        for i in range(0, n - bs + 1, bs): yield p[i:i + bs]
-
 def data_parallel_run(sync=True, # SyncBatchNorm (True) or each process's own batch norm (False)
                       lr=5., # learning rate of plain SGD (chapter 8's `BASE_LR`)
                       steps=1000, # SGD steps
@@ -329,7 +323,7 @@ def data_parallel_run(sync=True, # SyncBatchNorm (True) or each process's own ba
                       comm=None): # communicator; None: `MPI.COMM_WORLD`
     "Chapter 8's BN network trained data-parallel: (steps, test accuracy) as seen by rank 0 (None elsewhere)"
     from bn_nbdev.experiments import make_net
-    from bn_nbdev.nn import SGD, SoftmaxCrossEntropy, evaluate
+    from bn_nbdev.nn import SGD, SoftmaxCrossEntropy, evaluate, index_batches
     from bn_nbdev.data import load_mnist5k
     comm = comm or _mpi().COMM_WORLD
     g = as_group(comm); P, r = g.size(), g.rank
@@ -337,7 +331,7 @@ def data_parallel_run(sync=True, # SyncBatchNorm (True) or each process's own ba
     net = make_net('bn', seed=seed)
     if sync: net = convert_sync_batchnorm(net, comm)
     opt, loss, log = SGD(net.parameters(), float(lr)), SoftmaxCrossEntropy(), []
-    batches = _global_batches(len(x_tr), local_bs * P, seed)
+    batches = index_batches(len(x_tr), local_bs * P, np.random.default_rng(seed))   # the global batches, as appendix 91's `fit` draws them
     for step in range(steps + 1):
         if r == 0 and step % eval_every == 0: log.append((step, evaluate(net, loss, x_te, y_te)[1]))
         if step == steps: break
@@ -349,9 +343,9 @@ def data_parallel_run(sync=True, # SyncBatchNorm (True) or each process's own ba
     return np.array(log) if r == 0 else None
 
 # %% ../nbs/12_distributed.ipynb #3ed79473
-def bench(shape=(32, 64, 56, 56), # the global batch, NCHW float32, split evenly over the processes
-          repeats=20, # timed steps of each module; medians are reported
-          comm=None): # communicator; None: `MPI.COMM_WORLD`
+def bench_sync_batchnorm(shape=(32, 64, 56, 56), # the global batch, NCHW float32, split evenly over the processes
+                         repeats=20, # timed steps of each module; medians are reported
+                         comm=None): # communicator; None: `MPI.COMM_WORLD`
     "Median ms per training step (forward and backward) of `SyncBatchNorm` and of local `BatchNorm2d` on this process's slice: a dict (on every process)"
     comm = comm or _mpi().COMM_WORLD
     g = as_group(comm); P, r = g.size(), g.rank
@@ -379,7 +373,7 @@ def _main(argv=None):
     p.add_argument('--train', choices=('sync', 'local')); p.add_argument('--steps', type=int, default=1000); p.add_argument('--out')
     a = p.parse_args(argv)
     if a.bench:
-        b = bench(repeats=a.repeats)
+        b = bench_sync_batchnorm(repeats=a.repeats)
         if _mpi().COMM_WORLD.rank == 0:
             print(f"{b['processes']} process(es), slice {b['local_shape']}: SyncBatchNorm {b['sync_ms']:.2f} ms, local BatchNorm2d "
                   f"{b['local_ms']:.2f} ms per step (ratio {b['ratio']:.2f}); bytes sent per process: forward {b['bytes_fwd']}, backward {b['bytes_bwd']}")
@@ -396,7 +390,7 @@ def reproduce_data_parallel(folder='results', # folder for the saved run and ben
               steps=1000): # SGD steps of each training run
     "Run this chapter's saved experiments on 4 local processes (about 3 minutes on two cores, oversubscribed): the training curves and the benchmark"
     from pathlib import Path
-    from bn_nbdev.experiments import train_run, save_results
+    from bn_nbdev.experiments import train_run
     from bn_nbdev.data import load_mnist5k
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     res = {'config': dict(steps=steps, local_bs=8, processes=4, lr=5., seed=0)}

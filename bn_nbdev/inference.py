@@ -8,7 +8,7 @@ import numpy as np
 from .moments import acc_dtype
 from .forward import array_module, check_input, check_param, check_eps, engine_for, normalize_batch, on_device_of
 from .backward import batch_norm_backward
-from .core import update_running   # defined below, in the package's bottom layer: both engines use it
+from .core import device_error, update_running   # `update_running` is defined below, in the package's bottom layer: both engines use it
 _all_ = ['update_running']
 
 # %% auto #0
@@ -140,9 +140,7 @@ class _BatchNormForward(_BatchNormState):
     def _check_module_input(self, x):
         xp = array_module(x)
         own = self.weight if self.weight is not None else self.running_mean
-        if own is not None and array_module(own) is not xp:
-            where = 'cuda()' if xp is not np else 'cpu()'
-            raise TypeError(f"Input is a {'CuPy' if xp is not np else 'NumPy'} array but {type(self).__name__}'s parameters are not: call .{where} on the module first")
+        if own is not None and array_module(own) is not xp: raise device_error(x, self)
         if getattr(x, 'ndim', None) not in self._ranks:
             raise ValueError(f"{type(self).__name__} expected input of rank {' or '.join(map(str, self._ranks))}, got shape {tuple(getattr(x, 'shape', ()))}")
         C = check_input(x, self.axis, self.training or self.running_mean is None)

@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['rel_error', 'grad_check', 'to_xp', 'check_device', 'Linear', 'sigmoid', 'Sigmoid', 'ReLU', 'Dropout', 'log_softmax',
-           'SoftmaxCrossEntropy', 'Sequential', 'mlp', 'SGD', 'model_xp', 'evaluate', 'fit', 'plot_history']
+           'SoftmaxCrossEntropy', 'Sequential', 'mlp', 'SGD', 'index_batches', 'model_xp', 'evaluate', 'fit',
+           'plot_history']
 
 # %% ../nbs/91_nn.ipynb #3035849b
 from collections import defaultdict
 import numpy as np
 from .backward import numerical_grad
 from .forward import array_module
+from .core import device_error
 
 # %% ../nbs/91_nn.ipynb #43a7f748
 def rel_error(a, # computed array
@@ -45,11 +47,7 @@ def check_device(x, # the layer's input
                  param, # one of its parameters
                  layer): # the layer, named in the message
     "Raise `TypeError` saying to call `cuda()` or `cpu()` when `x` and `param` belong to different array modules"
-    xp = array_module(x)
-    if xp is not array_module(param):
-        gpu = xp is not np
-        raise TypeError(f"Input is a {'CuPy' if gpu else 'NumPy'} array but {type(layer).__name__}'s parameters are not: "
-                        f"call .{'cuda' if gpu else 'cpu'}() on the model first")
+    if array_module(x) is not array_module(param): raise device_error(x, layer, 'model')
 
 def _move(layer, to, names=('weight', 'bias', 'grad_weight', 'grad_bias')): # `to`: `cuda.to_device` or `cuda.to_host`
     "Move `layer`'s arrays `names` with `to`, forgetting what its last forward kept; returns the layer"
@@ -233,7 +231,9 @@ class SGD:
             p -= self.lr*g
 
 # %% ../nbs/91_nn.ipynb #558c56c6
-def _batches(n, bs, rng):
+def index_batches(n, # items, drawn as indices into `range(n)`
+                  bs, # batch size; each epoch's incomplete last batch is dropped
+                  rng): # NumPy `Generator` of the shuffles, such as `np.random.default_rng(seed)`
     "Endless index batches of size `bs` from shuffled epochs of `range(n)`."
     if not 0 < bs <= n: raise ValueError(f"batch size must be between 1 and the {n} training items, got {bs}")
     while True:
@@ -296,7 +296,7 @@ def fit(model, loss_fn, opt, # network, loss and optimizer (e.g. `SGD(model.para
 def _fit(model, loss_fn, opt, x, y, steps, bs, valid, every, cbs, seed, progress):
     xp = model_xp(model)
     x, y, valid = to_xp(x, xp), to_xp(y, xp), valid if valid is None else tuple(to_xp(a, xp) for a in valid)
-    batches, hist, losses = _batches(len(x), bs, np.random.default_rng(seed)), defaultdict(list), xp.full(steps, np.nan, np.float32)
+    batches, hist, losses = index_batches(len(x), bs, np.random.default_rng(seed)), defaultdict(list), xp.full(steps, np.nan, np.float32)
     def log(step, last):
         hist['step'].append(step); hist['train_loss'].append(float(losses[last:step].mean()) if step else np.nan)
         _set_mode(model, False)

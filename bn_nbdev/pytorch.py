@@ -14,7 +14,7 @@ from .forward import engine_for, normalize_batch
 
 # %% auto #0
 __all__ = ['update_running_op', 'is_channels_last', 'engine_view', 'empty_like_layout', 'as_array', 'as_tensor',
-           'on_torch_stream', 'acc_dtype', 'check_tensors', 'check_batch_size', 'check_torch_eps', 'check_args',
+           'on_torch_stream', 'torch_acc_dtype', 'check_tensors', 'check_batch_size', 'check_torch_eps', 'check_args',
            'batch_norm_op', 'batch_norm_backward_op', 'batch_norm_backward_torch', 'update_running_stats',
            'empty_batch_norm', 'functional_batch_norm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'convert_model',
            'small_cnn', 'train_cnn', 'compare_training', 'plot_loss_curves']
@@ -61,8 +61,8 @@ def on_torch_stream(device):
 # %% ../nbs/11_pytorch.ipynb #3adb6cfa
 _FLOATS = (torch.float16, torch.float32, torch.float64, torch.bfloat16)   # bfloat16 through float32 copies (see the operator)
 
-def acc_dtype(dtype):
-    "dtype of the statistics for data of `dtype`: float64 for float64, else float32"
+def torch_acc_dtype(dtype):
+    "The torch dtype of the statistics for data of `dtype`: float64 for float64, else float32 (chapter 3's `acc_dtype`, for torch dtypes and bfloat16)"
     return torch.float64 if dtype == torch.float64 else torch.float32
 
 def check_tensors(**tensors): # name=value, for each tensor argument
@@ -120,7 +120,7 @@ def batch_norm_op(x: torch.Tensor, # input, channels on dimension 1 (NCHW or cha
         if training: y, mean, var, invstd = (as_tensor(a) for a in normalize_batch(xa, w, b, eps, axis))
         else: y = as_tensor(engine_for(xa).forward_eval(xa, as_array(running_mean), as_array(running_var), w, b, eps, axis))
     if not training:
-        acc = acc_dtype(x.dtype)
+        acc = torch_acc_dtype(x.dtype)
         mean, var = running_mean.to(acc), running_var.to(acc)
         invstd = torch.rsqrt(var + eps)
     return (y.movedim(-1, 1) if axis == -1 else y), mean.clone(), var.clone(), invstd.clone()
@@ -129,7 +129,7 @@ def batch_norm_op(x: torch.Tensor, # input, channels on dimension 1 (NCHW or cha
 @batch_norm_op.register_fake
 def _(x, weight, bias, running_mean, running_var, training, eps):
     check_args(x, weight, bias, running_mean, running_var, training, eps)
-    C, acc = x.shape[1], acc_dtype(x.dtype)
+    C, acc = x.shape[1], torch_acc_dtype(x.dtype)
     return empty_like_layout(x), *(x.new_empty(C, dtype=acc) for _ in range(3))
 
 # %% ../nbs/11_pytorch.ipynb #2488af4e
@@ -160,7 +160,7 @@ def batch_norm_backward_torch(dy, x, weight, # output gradient, input, $\gamma$ 
                               mean, invstd, # statistics of the forward (recomputed from `x` in training)
                               training, eps): # mode and $\epsilon$ of the forward
     "Batch-norm gradients (dx, dweight, dbias) as differentiable torch operations: the double-backward path"
-    acc, red, sh = acc_dtype(x.dtype), [0, *range(2, x.dim())], [1, -1] + [1] * (x.dim() - 2)
+    acc, red, sh = torch_acc_dtype(x.dtype), [0, *range(2, x.dim())], [1, -1] + [1] * (x.dim() - 2)
     xa, dya = x.to(acc), dy.to(acc)
     if training:
         var, mean = torch.var_mean(xa, red, correction=0)
@@ -211,7 +211,7 @@ def _(running_mean, running_var, mean, var, n, momentum): return None
 
 # %% ../nbs/11_pytorch.ipynb #ab1d285d
 def empty_batch_norm(input, weight, bias): # an input with no values; $\gamma$ and $\beta$ or None
-    "`aten::batch_norm` of an empty input: a copy, times $\gamma_0$ plus $\beta_0$, which keeps $\gamma$ and $\beta$ in the graph (with zero gradients)"
+    "`aten::batch_norm` of an empty input: a copy, times $\\gamma_0$ plus $\\beta_0$, which keeps $\\gamma$ and $\\beta$ in the graph (with zero gradients)"
     y = input.clone()
     if weight is not None: y = y * weight[0]
     if bias is not None: y = y + bias[0]

@@ -5,11 +5,11 @@
 # %% ../nbs/02_whitening.ipynb #3700d975
 from __future__ import annotations
 import numpy as np
-from .bench import median_time
+from .core import median_time
 
 # %% auto #0
 __all__ = ['batch_cov', 'zca_fit', 'apply_whitening', 'zca_whiten', 'standardize_fit', 'standardize', 'plot_whitening_2d',
-           'second_moment_spectrum', 'plot_spectra', 'softmax_xent', 'train_softmax', 'steps_to', 'plot_losses',
+           'second_moment_spectrum', 'plot_spectra', 'softmax_xent', 'train_softmax', 'steps_to_loss', 'plot_losses',
            'plot_lr_sweep', 'time_normalizers', 'loglog_slope', 'plot_cost', 'batch_cov_spectra', 'plot_batch_spectra',
            'inv_sqrt', 'inv_sqrt_backward', 'eigh_whitening_grads', 'plot_grad_vs_gap']
 
@@ -121,8 +121,8 @@ def train_softmax(x, # (m, d) inputs
     return np.array(losses), w, b
 
 # %% ../nbs/02_whitening.ipynb #6f9e6a31
-def steps_to(losses, # per-step training losses
-             target): # loss to reach
+def steps_to_loss(losses, # per-step training losses
+                  target): # loss to reach
     "Number of steps before the loss first is <= `target`, or None if it never is."
     hit = np.flatnonzero(np.asarray(losses) <= target)
     return int(hit[0]) if len(hit) else None
