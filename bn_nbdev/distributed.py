@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, shutil, signal, subprocess, sys, sysconfig, time
 import numpy as np
 from .moments import acc_dtype, channel_view, merge_moments
-from .forward import array_module, engine_for
+from .forward import array_module, check_input, engine_for
 from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .core import device_error, save_results
 
@@ -170,10 +170,10 @@ def _collectives(self):
 
 def _local_error(self, x, g):
     "The error this process's input deserves, or None; nothing is raised here"
-    if not hasattr(x, 'dtype') or not hasattr(x, 'ndim'): return TypeError(f"Expected a NumPy or CuPy array, got {type(x).__name__}")
-    if x.dtype.kind != 'f' or x.dtype.name not in _CODES: return TypeError(f"Expected a floating-point array (float16, float32 or float64), got dtype {x.dtype}")
-    if x.ndim not in self._ranks: return ValueError(f"SyncBatchNorm expected input of rank 2 to 5, got shape {tuple(x.shape)}")
-    if not -x.ndim <= self.axis < x.ndim: return ValueError(f"Channel axis {self.axis} is out of range for an input of rank {x.ndim}")
+    if getattr(x, 'ndim', 2) not in self._ranks: return ValueError(f"SyncBatchNorm expected input of rank 2 to 5, got shape {tuple(x.shape)}")
+    try: check_input(x, self.axis, training=False)   # the public API's checks; one value a channel is checked for the whole batch
+    except (TypeError, ValueError) as e: return e
+    if x.dtype.name not in _CODES: return TypeError(f"Expected a floating-point array (float16, float32 or float64), got dtype {x.dtype}")
     if x.shape[self.axis] != self.num_features:
         return ValueError(f"SyncBatchNorm({self.num_features}) expected {self.num_features} channels on axis {self.axis}, got input of shape {tuple(x.shape)}")
     own = self.weight if self.weight is not None else self.running_mean
