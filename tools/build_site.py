@@ -9,7 +9,9 @@
 3. Each page is finished: KaTeX (pinned in `tools/package.json`, run by node) renders the maths
    to HTML, in the table of contents too, and is served from `_docs/katex/`; nbdev's absolute links
    to the published docs (in prose, and as Markdown in signature comments) become relative links to
-   the pages built here; external scripts, stylesheets and fonts are removed.
+   the pages built here; external scripts, stylesheets and fonts are removed; and under its title,
+   each page made from a notebook links to that notebook in the repository and opens it in Colab
+   (both made from settings.ini's `git_url` and `branch`).
 
 Usage: `python tools/build_site.py`, then `python -m http.server -d _docs` (search needs http).
 """
@@ -202,8 +204,20 @@ def strip_external(text, removed):
     return re.sub(rf'<link\b[^>]*\bhref="({EXTERNAL}[^"]*)"[^>]*>', link, text)
 
 
-def finish_pages(out, nbs, base):
-    "Render the maths, rewrite doc links and remove external resources in every page of `out`; return the number of maths."
+def notebook_links(name, nbs, git_url, branch, root):
+    "The paragraph under the title of page `name` that links to its notebook and opens it in Colab, or '' for pages not made from a notebook"
+    nb = nbs / (name.removesuffix(".html") + ".ipynb")
+    if name == "index.html" or not nb.exists():
+        return ""
+    path = nb.relative_to(root).as_posix()
+    repo = git_url.rstrip("/").removesuffix(".git").split("github.com/")[-1]
+    return (f'<p class="notebook-links"><a href="{git_url.rstrip("/")}/blob/{branch}/{path}">The notebook</a> · '
+            f'<a href="https://colab.research.google.com/github/{repo}/blob/{branch}/{path}">Open in Colab</a> '
+            '(its first cell installs the package where it is missing; Colab has a GPU runtime)</p>')
+
+
+def finish_pages(out, nbs, base, links=lambda name: ""):
+    "Render the maths, rewrite doc links, remove external resources and add `links(name)` under the title of every page of `out`; return the number of maths."
     pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))}
     ids = {k: set(re.findall(r'\bid="([^"]+)"', v)) for k, v in pages.items()}
     targets = doc_targets(nbs)
@@ -221,6 +235,8 @@ def finish_pages(out, nbs, base):
         has_math = bool(MATH.search(text))
         text = MATH.sub(lambda m: f'<span class="math {m.group(1)}">{rendered[html.unescape(m.group(2)), m.group(1) == "display"]["html"]}</span>', text)
         text = strip_external(relink(comment_links(text), name, base, targets, ids, unresolved), removed)
+        if extra := links(name):
+            text = re.sub(r'(<h1 class="title">.*?</h1>)', lambda m: m.group(1) + extra, text, count=1, flags=re.S)
         if has_math:
             css = posixpath.relpath("katex/katex.min.css", posixpath.dirname(name) or ".")
             text = text.replace("</head>", f'<link rel="stylesheet" href="{css}"></head>', 1)
@@ -283,7 +299,7 @@ def main(argv=None):
     shutil.copytree(dist / "fonts", out / "katex/fonts")
     shutil.copy(dist / "katex.min.css", out / "katex")
     base = urljoin(cfg.doc_host + "/", cfg.doc_baseurl).rstrip("/") + "/"  # as nbdev writes its doc links
-    n_math = finish_pages(out, nbs, base)
+    n_math = finish_pages(out, nbs, base, lambda name: notebook_links(name, nbs, cfg.git_url, cfg.branch, root))
     finish_css(out)
     print(f"site: {out}\npages: {len(site.pages)} ({n_math} maths rendered by KaTeX)\nbuild time: {time.perf_counter() - start:.1f} s")
     print(f"serve it (search needs http, not file://): python -m http.server -d {out.relative_to(cwd) if cwd in out.parents else out}  then open http://localhost:8000/")

@@ -208,6 +208,8 @@ def check(site, screenshots):
             probs += [f"image does not load: {s}" for s in r["brokenImages"]] + network_problems(cdp.events, origin)
             probs += [] if r["themed"] else ["the theme's stylesheet does not apply (no Bootstrap variables)"]
             probs += [f"KaTeX's stylesheet does not apply to {r['mathUnstyled']} maths"] if r["mathUnstyled"] else []
+            made_from_nb = page != "index.html" and (site.parent / "nbs" / page.replace(".html", ".ipynb")).exists()
+            probs += ["no links to its notebook and to Colab under the title"] if made_from_nb and 'class="notebook-links"' not in (site / page).read_text(encoding="utf-8") else []
             problems[page], ids[page], links[page] = probs, set(r["ids"]), r["links"]
             totals["math"] += r["math"]
             totals["images"] += r["images"]
