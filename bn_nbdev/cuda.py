@@ -664,16 +664,17 @@ __device__ __forceinline__ void affine(const U* in, U* out, const I col, const I
   }
 }
 
-// The walk of a grid-stride elementwise kernel over V vectors: a thread's steps v = v0, v0 + S, ... below Vw are
-// vectors `at(v)`. Forward: the whole array, in order. REV: slab s of Z vectors (blocks B·s to B·s + B - 1), from its end.
+// The walk of a grid-stride kernel over V items (vectors, or rows of the 2-D kernels) along one grid dimension: block b
+// of nb, of bd threads, thread t. A thread's steps v = v0, v0 + S, ... below Vw are items `at(v)`. Forward: the whole
+// array, in order. REV: slab s of Z items (blocks B·s to B·s + B - 1), from its end.
 template <typename I, bool REV>
 struct walk {
   I base, Vw, S, v;
-  __device__ __forceinline__ walk(const I V, const I Z) {
+  __device__ __forceinline__ walk(const I V, const I Z, const I b, const I nb, const I bd, const I t) {
     if (REV) {
-      const I B = (I)gridDim.x / ((V + Z - 1) / Z), s = (I)blockIdx.x / B;
-      base = s * Z; Vw = imin<I>(Z, V - base); S = B * BN_BLOCK; v = ((I)blockIdx.x % B) * BN_BLOCK + threadIdx.x;
-    } else { base = 0; Vw = V; S = (I)gridDim.x * BN_BLOCK; v = (I)blockIdx.x * BN_BLOCK + threadIdx.x; }
+      const I B = nb / ((V + Z - 1) / Z), s = b / B;
+      base = s * Z; Vw = imin<I>(Z, V - base); S = B * bd; v = (b % B) * bd + t;
+    } else { base = 0; Vw = V; S = nb * bd; v = b * bd + t; }
   }
   __device__ __forceinline__ I at(const I w) const { return REV ? base + Vw - 1 - w : w; }
 };
@@ -687,7 +688,7 @@ __device__ __forceinline__ void normalize(const T* __restrict__ x, T* __restrict
                                           const typename acc<T>::type* __restrict__ weight, const double eps,
                                           const typename acc<T>::type* __restrict__ bias) {
   typedef typename acc<T>::type U;
-  const walk<I, REV> wk(V, Z);
+  const walk<I, REV> wk(V, Z, blockIdx.x, gridDim.x, BN_BLOCK, threadIdx.x);
   const I S = wk.S, Vw = wk.Vw, unit = LAY == MIXED ? VEC : 1;
   I v = wk.v;
   if (v >= Vw) return;
@@ -739,7 +740,7 @@ __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* _
                                             const typename acc<T>::type* __restrict__ B,
                                             const typename acc<T>::type* __restrict__ Cc) {
   typedef typename acc<T>::type U;
-  const walk<I, REV> wk(V, Z);
+  const walk<I, REV> wk(V, Z, blockIdx.x, gridDim.x, BN_BLOCK, threadIdx.x);
   const I S = wk.S, Vw = wk.Vw, unit = LAY == MIXED ? VEC : 1;
   I v = wk.v;
   if (v >= Vw) return;
@@ -778,18 +779,7 @@ __device__ __forceinline__ void backward_dx(const T* __restrict__ dy, const T* _
 // row blocks). A thread's VEC channels never change, so their parameters are loaded once, into registers, and
 // each row costs one vector load and store (two loads for dx). (M, C) array, Cv = C / VEC vectors a row. REV: the
 // rows in slabs of Zr (the row slices of the reduction), gridDim.y / ceil(M / Zr) row blocks a slab, each slab from
-// its last row up.
-template <typename I, bool REV>
-struct row_walk {
-  I base, Mw, R, r;
-  __device__ __forceinline__ row_walk(const I M, const I Zr) {
-    if (REV) {
-      const I B = (I)gridDim.y / ((M + Zr - 1) / Zr), s = (I)blockIdx.y / B;
-      base = s * Zr; Mw = imin<I>(Zr, M - base); R = B * blockDim.y; r = ((I)blockIdx.y % B) * blockDim.y + threadIdx.y;
-    } else { base = 0; Mw = M; R = (I)gridDim.y * blockDim.y; r = (I)blockIdx.y * blockDim.y + threadIdx.y; }
-  }
-  __device__ __forceinline__ I at(const I w) const { return REV ? base + Mw - 1 - w : w; }
-};
+// its last row up: `walk` along the grid's y.
 template <typename T, int VEC, bool EVAL, typename I, bool REV>
 __device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restrict__ y, const I M, const I Zr, const I Cv,
                                              const typename acc<T>::type* __restrict__ mean,
@@ -806,9 +796,9 @@ __device__ __forceinline__ void normalize_2d(const T* __restrict__ x, T* __restr
     mu[k] = mean[ch]; s[k] = scale[ch]; b[k] = bias ? bias[ch] : U(0);
     if (EVAL) { s[k] = inv_sqrt(s[k] + U(eps)); if (weight) s[k] *= weight[ch]; }
   }
-  const row_walk<I, REV> wk(M, Zr);
-  const I R = wk.R, Mw = wk.Mw;
-  I r = wk.r;
+  const walk<I, REV> wk(M, Zr, blockIdx.y, gridDim.y, blockDim.y, threadIdx.y);
+  const I R = wk.S, Mw = wk.Vw;
+  I r = wk.v;
   for (; r + (BN_UNROLL - 1) * R < Mw; r += BN_UNROLL * R) {
     U in[BN_UNROLL * VEC];
 #pragma unroll
@@ -844,9 +834,9 @@ __device__ __forceinline__ void backward_dx_2d(const T* __restrict__ dy, const T
   U mu[VEC], a[VEC], b[VEC], c[VEC];
 #pragma unroll
   for (int k = 0; k < VEC; ++k) { const I ch = cv * VEC + k; mu[k] = mean[ch]; a[k] = A[ch]; b[k] = B[ch]; c[k] = Cc[ch]; }
-  const row_walk<I, REV> wk(M, Zr);
-  const I R = wk.R, Mw = wk.Mw;
-  I r = wk.r;
+  const walk<I, REV> wk(M, Zr, blockIdx.y, gridDim.y, blockDim.y, threadIdx.y);
+  const I R = wk.S, Mw = wk.Vw;
+  I r = wk.v;
   for (; r + (BN_UNROLL - 1) * R < Mw; r += BN_UNROLL * R) {
     U d[BN_UNROLL * VEC], in[BN_UNROLL * VEC];
 #pragma unroll
