@@ -12,12 +12,7 @@ import numpy as np
 from . import batch_norm_forward, batch_norm_backward, batch_norm, BatchNorm1d, BatchNorm2d, BatchNorm3d
 
 # %% auto #0
-__all__ = ['DTYPES', 'TOL', 'SmallCase', 'SMALL_CASES', 'VARIANT_CASES', 'NAN_CASES', 'LARGE_CASES', 'STEPS', 'EMULATED_STEPS',
-           'write_result', 'versions', 'run_step', 'device_info', 'step_device', 'predicted_blocks',
-           'occupancy_kernels', 'occupancy_row', 'per_dtype', 'step_occupancy', 'rel_err', 'case_inputs',
-           'module_outputs', 'api_outputs', 'check_case', 'run_cases', 'step_small_shapes', 'step_variants', 'nan_case',
-           'step_nan_flag', 'stream_check', 'step_torch_stream', 'large_case', 'step_large_fp16', 'step_timings', 'run',
-           'main']
+__all__ = ['TOL', 'STEPS', 'versions', 'run_step', 'check_case', 'run', 'main']
 
 # %% ../nbs/93_gpu_smoke.ipynb #b42a07e4
 def _jsonable(v):
@@ -27,7 +22,7 @@ def _jsonable(v):
     if isinstance(v, np.generic): v = v.item()
     return str(v) if isinstance(v, float) and not math.isfinite(v) else v
 
-def write_result(res, # the result: a dict of JSON values (NumPy scalars and non-finite floats allowed)
+def _write_result(res, # the result: a dict of JSON values (NumPy scalars and non-finite floats allowed)
                  path): # file to write; its folder is created
     "Write `res` as JSON to `path` atomically: into a temporary file in the same folder, then `os.replace`"
     d = os.path.dirname(os.path.abspath(path))
@@ -70,7 +65,7 @@ _ATTRS = ('MultiProcessorCount', 'MaxRegistersPerMultiprocessor', 'MaxSharedMemo
 
 def _cuda_version(v): return f'{v // 1000}.{v % 1000 // 10}'   # 13000 -> '13.0'
 
-def device_info():
+def _device_info():
     "The current GPU: name, compute capability, SMs, memory, driver, runtime and NVRTC versions, and the SM attributes of `_ATTRS`"
     from bn_nbdev import cuda
     import cupy   # CuPy, or inside `testing.emulated` its stand-in
@@ -87,14 +82,14 @@ def device_info():
                 memory_gib=round(total / 2**30, 1), free_gib=round(free / 2**30, 1), devices=rt.getDeviceCount(),
                 driver=_cuda_version(rt.driverGetVersion()), runtime=_cuda_version(rt.runtimeGetVersion()), nvrtc=nvrtc, attributes=attrs)
 
-def step_device():
+def _step_device():
     "Step 1: the device; `run` copies its `gpu` to the top of the record"
-    g = device_info()
+    g = _device_info()
     desc = 'emulated' if g['emulated'] else f"compute capability {g['compute_capability']}, {g['memory_gib']} GiB, driver {g['driver']}"
     return dict(gpu=g, summary=f"{g['name']}: {g['sms']} SMs, {desc}")
 
 # %% ../nbs/93_gpu_smoke.ipynb #fee44912
-def predicted_blocks(registers, # registers per thread
+def _predicted_blocks(registers, # registers per thread
                      shared_bytes, # static shared memory per block
                      attrs, # the SM's attributes, as `cupy.cuda.Device().attributes`
                      block=256): # threads per block
@@ -105,7 +100,7 @@ def predicted_blocks(registers, # registers per thread
     return min(by_regs, by_shared, attrs['MaxThreadsPerMultiProcessor'] // block, attrs['MaxBlocksPerMultiprocessor'])
 
 # %% ../nbs/93_gpu_smoke.ipynb #3d5b915e
-def occupancy_kernels():
+def _occupancy_kernels():
     "The (kind, dtype, vector width, 32-bit indices, reversed walk) that step 2 compiles: every kind at its dtype's widest vector width, default variant"
     from bn_nbdev import cuda
     ks = [k for k in cuda.all_kernels() if not k[3] and not k[4]]
@@ -113,19 +108,19 @@ def occupancy_kernels():
     return [k for k in ks if k[2] == widest[k[1]]]
 
 # %% ../nbs/93_gpu_smoke.ipynb #861789c3
-def occupancy_row(info, # `bn_nbdev.cuda.kernel_info` of one kernel
+def _occupancy_row(info, # `bn_nbdev.cuda.kernel_info` of one kernel
                   attrs): # the SM's attributes
     "`info` with the predicted blocks per SM and its flags: the driver disagrees, local (spilled) bytes, fewer than 2 blocks per SM"
-    pred = predicted_blocks(info['registers'], info['shared_bytes'], attrs)
+    pred = _predicted_blocks(info['registers'], info['shared_bytes'], attrs)
     flags = [f for f, bad in (('driver != prediction', info['blocks_per_sm'] != pred), ('local bytes', info['local_bytes'] > 0),
                               ('< 2 blocks/SM', info['blocks_per_sm'] < 2)) if bad]
     return {**info, 'predicted': pred, 'flags': flags}
 
 # %% ../nbs/93_gpu_smoke.ipynb #dd2c0fbd
-DTYPES = ('float64', 'float32', 'float16')
+_DTYPES = ('float64', 'float32', 'float16')
 
-def per_dtype(f, # function of a dtype name
-              dtypes=DTYPES):
+def _per_dtype(f, # function of a dtype name
+              dtypes=_DTYPES):
     "`[f(d) for d in dtypes]`, in one thread per dtype, each on the current device"
     import cupy
     dev = cupy.cuda.Device().id
@@ -134,12 +129,12 @@ def per_dtype(f, # function of a dtype name
     with ThreadPoolExecutor(len(dtypes)) as ex: return list(ex.map(on_device, dtypes))
 
 # %% ../nbs/93_gpu_smoke.ipynb #715cf35a
-def step_occupancy():
+def _step_occupancy():
     "Step 2: `occupancy_row` of each kernel of `occupancy_kernels`, one thread per dtype"
     from bn_nbdev import cuda
     import cupy
-    attrs, todo = dict(cupy.cuda.Device().attributes), occupancy_kernels()
-    out = sum(per_dtype(lambda d: [occupancy_row(cuda.kernel_info(*k), attrs) for k in todo if k[1] == d]), [])
+    attrs, todo = dict(cupy.cuda.Device().attributes), _occupancy_kernels()
+    out = sum(_per_dtype(lambda d: [_occupancy_row(cuda.kernel_info(*k), attrs) for k in todo if k[1] == d]), [])
     flagged = [f"{r['kernel']}: {', '.join(r['flags'])}" for r in out if r['flags']]
     return dict(note=f'{len(todo)} of the {len(cuda.all_kernels())} kernels: every kind at the widest vector width of each dtype, '
                      'default variant (i32=False, rev=False)',
@@ -148,24 +143,24 @@ def step_occupancy():
 # %% ../nbs/93_gpu_smoke.ipynb #660e572e
 TOL = {'float64': 1e-10, 'float32': 1e-4, 'float16': 1e-2}   # chapter 10's, relative to max(1, max |reference|)
 
-def rel_err(a, ref):
+def _rel_err(a, ref):
     "Largest |a - ref| over max(1, max |ref|), in float64; NaN where `a` has NaN"
     a, ref = np.asarray(a, np.float64), np.asarray(ref, np.float64)
     return float(np.abs(a - ref).max() / max(1., float(np.abs(ref).max()))) if ref.size else 0.
 
 # %% ../nbs/93_gpu_smoke.ipynb #53472cfd
-SmallCase = namedtuple('SmallCase', 'name shape axis view')   # `view`: function of the allocated array (None: itself)
+_SmallCase = namedtuple('SmallCase', 'name shape axis view')   # `view`: function of the allocated array (None: itself)
 
-SMALL_CASES = [
-    SmallCase('NCHW 8x8', (4, 3, 8, 8), 1, None), SmallCase('NCHW 7x7', (5, 4, 7, 7), 1, None),
-    SmallCase('NHWC', (4, 5, 5, 16), -1, None), SmallCase('NC', (64, 16), 1, None), SmallCase('NC C=5', (33, 5), 1, None),
-    SmallCase('NCL L=3', (16, 4, 3), 1, None), SmallCase('x[:, ::2]', (4, 6, 8, 8), 1, lambda a: a[:, ::2]),
-    SmallCase('x[1:]', (5, 3, 7, 7), 1, lambda a: a[1:]),
-    SmallCase('misaligned', (1 + 4 * 3 * 8 * 8,), 1, lambda a: a[1:].reshape(4, 3, 8, 8)),
-    SmallCase('NHWC storage as NCHW', (4, 5, 5, 8), 1, lambda a: a.transpose(0, 3, 1, 2)),
-    SmallCase('x[..., ::2]', (4, 3, 6, 10), 1, lambda a: a[..., ::2])]
+_SMALL_CASES = [
+    _SmallCase('NCHW 8x8', (4, 3, 8, 8), 1, None), _SmallCase('NCHW 7x7', (5, 4, 7, 7), 1, None),
+    _SmallCase('NHWC', (4, 5, 5, 16), -1, None), _SmallCase('NC', (64, 16), 1, None), _SmallCase('NC C=5', (33, 5), 1, None),
+    _SmallCase('NCL L=3', (16, 4, 3), 1, None), _SmallCase('x[:, ::2]', (4, 6, 8, 8), 1, lambda a: a[:, ::2]),
+    _SmallCase('x[1:]', (5, 3, 7, 7), 1, lambda a: a[1:]),
+    _SmallCase('misaligned', (1 + 4 * 3 * 8 * 8,), 1, lambda a: a[1:].reshape(4, 3, 8, 8)),
+    _SmallCase('NHWC storage as NCHW', (4, 5, 5, 8), 1, lambda a: a.transpose(0, 3, 1, 2)),
+    _SmallCase('x[..., ::2]', (4, 3, 6, 10), 1, lambda a: a[..., ::2])]
 
-def case_inputs(case, dtype, seed=0):
+def _case_inputs(case, dtype, seed=0):
     "Seeded host arrays of a case: the allocations of x and dy, its view, and weight, bias, running mean and variance"
     rng = np.random.default_rng(seed)
     full = [rng.normal(1, 2, case.shape).astype(dtype), rng.normal(0, 1, case.shape).astype(dtype)]
@@ -175,7 +170,7 @@ def case_inputs(case, dtype, seed=0):
     return full, view, [p.astype(pdt) for p in params]
 
 # %% ../nbs/93_gpu_smoke.ipynb #ea066edf
-def module_outputs(x, dy, weight, bias, running_mean, running_var, axis):
+def _module_outputs(x, dy, weight, bias, running_mean, running_var, axis):
     "A `BatchNorm1d/2d/3d` with these parameters and buffers, on `x`'s device: one training step, then eval mode; its outputs by name"
     from bn_nbdev import cuda
     cls = {2: BatchNorm1d, 3: BatchNorm1d, 4: BatchNorm2d, 5: BatchNorm3d}[x.ndim]
@@ -187,7 +182,7 @@ def module_outputs(x, dy, weight, bias, running_mean, running_var, axis):
     m.eval()
     return {**out, 'm_eval_y': m(x), 'm_eval_dx': m.backward(dy)}
 
-def api_outputs(x, dy, weight, bias, running_mean, running_var, # arrays of one library, NumPy or CuPy
+def _api_outputs(x, dy, weight, bias, running_mean, running_var, # arrays of one library, NumPy or CuPy
                 axis, module=True): # also through a module
     "The public API's outputs on one input, as host arrays by name (the buffers are copied first, not changed)"
     from bn_nbdev import cuda
@@ -197,18 +192,18 @@ def api_outputs(x, dy, weight, bias, running_mean, running_var, # arrays of one 
     rm, rv = running_mean.copy(), running_var.copy()
     out['train_y'] = batch_norm(x, rm, rv, weight, bias, True, 0.1, 1e-5, axis)
     out.update(running_mean=rm, running_var=rv, eval_y=batch_norm(x, rm, rv, weight, bias, False, 0.1, 1e-5, axis))
-    if module: out.update(module_outputs(x, dy, weight, bias, running_mean.copy(), running_var.copy(), axis))
+    if module: out.update(_module_outputs(x, dy, weight, bias, running_mean.copy(), running_var.copy(), axis))
     return {k: np.array(cuda.to_host(v)) for k, v in out.items()}
 
 # %% ../nbs/93_gpu_smoke.ipynb #7e8f32c2
 def check_case(case, dtype, module=True, seed=0):
     "One case through the public API on the GPU against the same calls on float64 NumPy copies: its record, with the largest relative error"
     from bn_nbdev import cuda
-    (xf, dyf), view, params = case_inputs(case, dtype, seed)
+    (xf, dyf), view, params = _case_inputs(case, dtype, seed)
     dev = [view(cuda.to_device(a)) for a in (xf, dyf)] + [cuda.to_device(p) for p in params]
     ref = [view(a).astype(np.float64) for a in (xf, dyf)] + [p.astype(np.float64) for p in params]
-    ours, theirs = api_outputs(*dev, case.axis, module), api_outputs(*ref, case.axis, module)
-    errs = {k: rel_err(ours[k], theirs[k]) for k in theirs}
+    ours, theirs = _api_outputs(*dev, case.axis, module), _api_outputs(*ref, case.axis, module)
+    errs = {k: _rel_err(ours[k], theirs[k]) for k in theirs}
     worst = max(errs, key=lambda k: errs[k] if errs[k] == errs[k] else math.inf)
     return dict(case=case.name, dtype=dtype, shape=list(dev[0].shape), axis=case.axis, max_err=errs[worst], worst=worst,
                 ok=errs[worst] <= TOL[dtype])
@@ -218,9 +213,9 @@ def _case_record(case, dtype, module):
     try: return check_case(case, dtype, module)
     except Exception: return dict(case=case.name, dtype=dtype, ok=False, error=traceback.format_exc())
 
-def run_cases(cases, module=True):
+def _run_cases(cases, module=True):
     "The record of each case in each dtype, the dtypes in `per_dtype`'s threads; a case that raises is recorded with its traceback"
-    by_dtype = per_dtype(lambda d: [_case_record(c, d, module) for c in cases])
+    by_dtype = _per_dtype(lambda d: [_case_record(c, d, module) for c in cases])
     return [r for rs in zip(*by_dtype) for r in rs]
 
 def _cases_summary(recs):
@@ -229,32 +224,32 @@ def _cases_summary(recs):
     worst = f", worst {w['max_err'] / TOL[w['dtype']]:.2g} of tolerance ({w['case']} {w['dtype']} {w['worst']})" if w else ''
     return f"{sum(r['ok'] for r in recs)}/{len(recs)} cases within tolerance" + worst
 
-def step_small_shapes():
+def _step_small_shapes():
     "Step 3: every case of `SMALL_CASES` in every dtype, every public path"
-    recs = run_cases(SMALL_CASES)
+    recs = _run_cases(_SMALL_CASES)
     return dict(ok=all(r['ok'] for r in recs), summary=_cases_summary(recs), cases=recs)
 
 # %% ../nbs/93_gpu_smoke.ipynb #f2ec81db
-VARIANT_CASES = [SmallCase('NCHW 8x8', (4, 3, 8, 8), 1, None), SmallCase('NCHW 7x5', (9, 6, 7, 5), 1, None),
-                 SmallCase('NHWC', (4, 4, 4, 16), -1, None), SmallCase('NC', (256, 24), 1, None)]
+_VARIANT_CASES = [_SmallCase('NCHW 8x8', (4, 3, 8, 8), 1, None), _SmallCase('NCHW 7x5', (9, 6, 7, 5), 1, None),
+                 _SmallCase('NHWC', (4, 4, 4, 16), -1, None), _SmallCase('NC', (256, 24), 1, None)]
 
-def step_variants():
+def _step_variants():
     "Step 4: `VARIANT_CASES` in every dtype under each kernel variant of chapter 10 alone, then all at once"
     from bn_nbdev import bench, cuda
     out = []
     for spec in bench.variant_specs('all')[1:]:   # after the baseline, which step 3 ran
         with cuda.variants(**{**{k: None for k in cuda.VARIANTS}, **cuda.parse_variants(spec)}):
-            recs = run_cases(VARIANT_CASES, module=False)
+            recs = _run_cases(_VARIANT_CASES, module=False)
         out.append(dict(variant=spec, ok=all(r['ok'] for r in recs), summary=_cases_summary(recs), cases=recs))
     bad = [v['variant'] for v in out if not v['ok']]
     return dict(ok=not bad, summary=f"{len(out)} variants x {len(out[0]['cases'])} cases: " + (f"failed {', '.join(bad)}" if bad else 'all within tolerance'),
                 variants=out)
 
 # %% ../nbs/93_gpu_smoke.ipynb #59719c66
-NAN_CASES = [((4, 3, 8, 8), 1, 'float32', math.nan), ((64, 16), 1, 'float16', math.inf), ((4, 5, 5, 8), -1, 'float64', math.nan),
+_NAN_CASES = [((4, 3, 8, 8), 1, 'float32', math.nan), ((64, 16), 1, 'float16', math.inf), ((4, 5, 5, 8), -1, 'float64', math.nan),
              ((5, 4, 7, 7), 1, 'float32', -math.inf)]
 
-def nan_case(shape, axis, dtype, bad):
+def _nan_case(shape, axis, dtype, bad):
     "A batch with one `bad` value in training: which calls raised `FloatingPointError`, whether the buffers stayed, whether a good batch then goes through"
     from bn_nbdev import cuda
     good = np.random.default_rng(1).normal(1, 2, shape).astype(dtype)
@@ -276,9 +271,9 @@ def nan_case(shape, axis, dtype, bad):
     return dict(shape=list(shape), axis=axis, dtype=dtype, bad=str(bad), raised=raised, unchanged=unchanged, recovered=recovered,
                 ok=all(raised.values()) and unchanged and recovered)
 
-def step_nan_flag():
+def _step_nan_flag():
     "Step 5: `nan_case` of each of `NAN_CASES`"
-    recs = [nan_case(*c) for c in NAN_CASES]
+    recs = [_nan_case(*c) for c in _NAN_CASES]
     return dict(ok=all(r['ok'] for r in recs), summary=f"{sum(r['ok'] for r in recs)}/{len(recs)} cases raised and kept their buffers", cases=recs)
 
 # %% ../nbs/93_gpu_smoke.ipynb #6dbc3382
@@ -289,7 +284,7 @@ def _slow(torch, ms=50):
         a = torch.ones(4096, 4096, device='cuda')
         for _ in range(ms // 3): a = a @ a / 4096
 
-def stream_check(torch, shape=(32, 16, 28, 28), seed=0):
+def _stream_check(torch, shape=(32, 16, 28, 28), seed=0):
     "Our functional batch norm (NCHW and channels-last) and `BatchNorm2d` on a side stream whose inputs are written late, against PyTorch's: errors by output"
     from bn_nbdev import pytorch as bpt
     F, dev, C = torch.nn.functional, torch.device('cuda'), shape[1]
@@ -319,19 +314,19 @@ def stream_check(torch, shape=(32, 16, 28, 28), seed=0):
     ref = F.batch_norm(src, rm, rv, w, b, training=True)
     xr = src.clone().requires_grad_()
     yr = theirs(xr); yr.backward(gsrc)
-    e = lambda a, r: rel_err(a.detach().cpu().numpy(), r.detach().cpu().numpy())
+    e = lambda a, r: _rel_err(a.detach().cpu().numpy(), r.detach().cpu().numpy())
     errs = {f'y_{f}': e(ys[f], ref) for f in xs}
     errs.update({f'running_{k}_{f}': e(bufs[f][i], (rm, rv)[i]) for f in xs for i, k in enumerate(('mean', 'var'))})
     return dict(errs, module_y=e(ym, yr), module_dx=e(xm.grad, xr.grad), module_dweight=e(ours.weight.grad, theirs.weight.grad),
                 module_dbias=e(ours.bias.grad, theirs.bias.grad), module_running_var=e(ours.running_var, theirs.running_var))
 
-def step_torch_stream():
+def _step_torch_stream():
     "Step 6: `stream_check`, skipped without PyTorch or its CUDA build"
     try: import torch
     except ImportError: return dict(skipped='PyTorch is not installed')
     if not torch.cuda.is_available(): return dict(skipped=f'PyTorch {torch.__version__} has no CUDA device')
     from bn_nbdev import bench
-    errs = stream_check(torch)
+    errs = _stream_check(torch)
     worst = max(errs, key=lambda k: errs[k] if errs[k] == errs[k] else math.inf)
     return dict(ok=errs[worst] <= bench.TOL['float32'], torch_cuda=torch.version.cuda, errors=errs,
                 summary=f'largest error against PyTorch {errs[worst]:.2g} ({worst})')
@@ -354,7 +349,7 @@ def _large_expected(shape, idx, start, amp, mu, g, h, e, w, b, eps):
     return dict(y=y, dx=dx, mean=mu, invstd=inv, dweight=inv * amp * e * K, dbias=K * h)
 
 # %% ../nbs/93_gpu_smoke.ipynb #52d0b256
-def large_case(xp, # array module: CuPy (or the emulator's), or NumPy to test the construction
+def _large_case(xp, # array module: CuPy (or the emulator's), or NumPy to test the construction
                shape, # (M, C) or (N, C, ...), channels on axis 1
                past=2**31, # the tail starts at the first whole stretch of the pattern axis from this flat index
                amp=256, eps=1e-5, seed=0):
@@ -389,22 +384,22 @@ def large_case(xp, # array module: CuPy (or the emulator's), or NumPy to test th
     dy.reshape(-1)[start:] += xp.asarray(h[t[1]] + e[t[1]] * sgn)
     dx, dw, db = batch_norm_backward(dy, x, wd, mean, invstd, 1)
     got.update(dx=read(dx), dweight=cuda.to_host(dw), dbias=cuda.to_host(db))
-    errs = {k: rel_err(got[k], ref[k]) for k in ref}
+    errs = {k: _rel_err(got[k], ref[k]) for k in ref}
     return dict(shape=list(shape), values=size, start=start, checked=len(idx), errors=errs,
                 ok=all(v <= TOL['float16'] for v in errs.values()))
 
 # %% ../nbs/93_gpu_smoke.ipynb #8067813e
-LARGE_CASES = [(2**31 // 4 + 1024, 4), (4, 2, 16384, 16400)]   # 2-D, and NCHW; each a little more than 2**31 values
+_LARGE_CASES = [(2**31 // 4 + 1024, 4), (4, 2, 16384, 16400)]   # 2-D, and NCHW; each a little more than 2**31 values
 
-def step_large_fp16():
+def _step_large_fp16():
     "Step 7: `large_case` of each of `LARGE_CASES` on the GPU, skipped where the GPU has less than 3 times the input's bytes free (x, dy, dx); memory freed after each"
     import cupy
     pool, out = cupy.get_default_memory_pool(), []
-    for shape in LARGE_CASES:
+    for shape in _LARGE_CASES:
         pool.free_all_blocks()
         need, free = 3 * 2 * math.prod(shape), cupy.cuda.runtime.memGetInfo()[0]
         if free < need: out.append(dict(shape=list(shape), skipped=f'{free / 2**30:.1f} GiB free, {need / 2**30:.1f} GiB needed')); continue
-        try: out.append(large_case(cupy, shape))
+        try: out.append(_large_case(cupy, shape))
         except Exception: out.append(dict(shape=list(shape), ok=False, error=traceback.format_exc()))
         pool.free_all_blocks()                   # after the traceback, which holds the arrays, is gone
     ran = [r for r in out if 'skipped' not in r]
@@ -414,7 +409,7 @@ def step_large_fp16():
     return dict(ok=all(r['ok'] for r in ran), cases=out, summary=f'{len(ran)}/{len(out)} cases ran, {sum(r["ok"] for r in ran)} passed, largest error {worst:.2g}')
 
 # %% ../nbs/93_gpu_smoke.ipynb #e61b49d4
-def step_timings(repeats=5, warmup=2):
+def _step_timings(repeats=5, warmup=2):
     "Step 8: ours against PyTorch on `bench.GPU_CASES`, a few interleaved repeats each: median ms and ratio; skipped without PyTorch's CUDA build"
     try: import torch
     except ImportError: return dict(skipped='PyTorch is not installed')
@@ -431,9 +426,9 @@ def step_timings(repeats=5, warmup=2):
                 summary=f'{len(good)}/{len(out)} cases timed, geometric mean of ours/PyTorch {gm:.2f}')
 
 # %% ../nbs/93_gpu_smoke.ipynb #2954614a
-STEPS = {'device': step_device, 'occupancy': step_occupancy, 'small_shapes': step_small_shapes, 'variants': step_variants,
-         'nan_flag': step_nan_flag, 'torch_stream': step_torch_stream, 'large_fp16': step_large_fp16, 'timings': step_timings}
-EMULATED_STEPS = [s for s in STEPS if s not in ('large_fp16', 'timings')]   # on the CPU emulator: no 4 GiB arrays, no timing
+STEPS = {'device': _step_device, 'occupancy': _step_occupancy, 'small_shapes': _step_small_shapes, 'variants': _step_variants,
+         'nan_flag': _step_nan_flag, 'torch_stream': _step_torch_stream, 'large_fp16': _step_large_fp16, 'timings': _step_timings}
+_EMULATED_STEPS = [s for s in STEPS if s not in ('large_fp16', 'timings')]   # on the CPU emulator: no 4 GiB arrays, no timing
 
 def _line(rec):
     "One line of the log for a step's record"
@@ -447,19 +442,19 @@ def run(path, # the result file, rewritten after every step
         log=print):
     "Run the smoke test's steps in order, each isolated, rewriting `path` after each; returns the result"
     from bn_nbdev import cuda
-    names = list(steps or (EMULATED_STEPS if emulate else STEPS))
+    names = list(steps or (_EMULATED_STEPS if emulate else STEPS))
     if bad := [s for s in names if s not in STEPS]: raise ValueError(f"Unknown steps {bad}; the steps are {', '.join(STEPS)}")
     res = dict(ok=False, finished=False, gpu=None, versions=versions(), emulated=emulate, steps=[])
-    write_result(res, path)
+    _write_result(res, path)
     if emulate: from bn_nbdev.testing import emulated
     with emulated() if emulate else nullcontext():
         for name in names:
             if res['steps'] and not cuda.available: rec = dict(name=name, ok=None, seconds=0., error=None, skipped='no GPU (see the first step)')
             else: rec = run_step(name, STEPS[name])
             if name == 'device' and rec['ok']: res['gpu'] = rec['gpu']
-            res['steps'].append(rec); write_result(res, path); log(_line(rec))
+            res['steps'].append(rec); _write_result(res, path); log(_line(rec))
     res.update(finished=True, ok=all(s['ok'] is not False for s in res['steps']))
-    write_result(res, path)
+    _write_result(res, path)
     return res
 
 # %% ../nbs/93_gpu_smoke.ipynb #67be499d
@@ -468,7 +463,7 @@ def _parser():
     p.add_argument('path', help='result file (JSON), rewritten after every step')
     p.add_argument('--steps', default=None, help=f"comma-separated steps to run, in order (default: all): {', '.join(STEPS)}")
     p.add_argument('--emulate', action='store_true', help="run on bn_nbdev.testing's CPU emulator (needs g++ and no GPU); default steps "
-                   + ', '.join(EMULATED_STEPS))
+                   + ', '.join(_EMULATED_STEPS))
     return p
 
 def main(argv=None): # command-line arguments (None: `sys.argv[1:]`)

@@ -15,10 +15,12 @@
 # less than 20 s is skipped for budget, and a failing step does not stop the ones after it:
 #   smoke           python -m bn_nbdev.smoke: the GPU checks, in smoke.json          (cap 90 s)
 #   bench           python -m bn_nbdev.bench --device gpu, in gpu.json               (cap 120 s)
-#   10_gpu          chapter 10 with its #| cuda cells (tools/run_nb.py, execnb)      (cap 150 s)
+#   10e_gpu_engine  chapter 10's engine page with its #| cuda cells: the checks against NumPy and
+#                   cuDNN, and the speed (tools/run_nb.py, execnb)                 (cap 150 s)
 #   variants        every kernel variant of chapter 10 timed in one run (--variants all), in
 #                   gpu_variants.json: the run chapter 10's choose_defaults reads    (cap 120 s)
-#   11_pytorch, 12_distributed, 91_nn, 08_experiments: the other notebooks with #| cuda cells, each
+#   10b_gpu_kernels (the driver's occupancy against ptxas), 11_pytorch, 12_distributed, 91_nn,
+#                   08_experiments: the other notebooks with #| cuda cells, each
 #                   under what is left                                               (no cap)
 # The notebook steps need a GPU that CuPy sees (checked first); without one they are skipped. A notebook
 # is executed in place, copied into the scratch folder when its run passed (a failed run writes nothing),
@@ -40,9 +42,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export PYTHONUNBUFFERED=1
-# Notebooks with #| cuda cells whose outputs the book shows, after chapter 10 (step 10_gpu), in the order
+# Notebooks with #| cuda cells whose outputs the book shows, after chapter 10's engine page (step 10e_gpu_engine), in the order
 # they run: most #| cuda cells first, chapter 8's long experiments last. Add a name when a chapter gains some.
-CUDA_NBS="11_pytorch 12_distributed 91_nn 08_experiments"
+CUDA_NBS="10b_gpu_kernels 11_pytorch 12_distributed 91_nn 08_experiments"
 JSONS="smoke.json gpu.json gpu_variants.json"
 
 # ---------------------------------------------------------------------------------------------- collect
@@ -97,7 +99,7 @@ EOF
     else skipped+=("$j, no GPU results: $what")
     fi
   done
-  for nb in 10_gpu $CUDA_NBS; do
+  for nb in 10e_gpu_engine $CUDA_NBS; do
     [ -n "$logs" ] || break
     if [ ! -f "$logs/$nb.ipynb" ]; then missing+=("$nb.ipynb"); continue; fi
     [ -f "nbs/$nb.ipynb" ] || { skipped+=("$nb.ipynb: no nbs/$nb.ipynb here"); continue; }
@@ -131,7 +133,7 @@ work="$tmp/work"; mkdir -p "$work" "$tmp/orig"     # work/ becomes logs.tar.gz; 
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 now() { echo $(( $(date +%s) - start )); }
-names=(smoke bench 10_gpu variants)
+names=(smoke bench 10e_gpu_engine variants)
 for nb in $CUDA_NBS; do names+=("$nb"); done
 declare -A state rc secs note
 for n in "${names[@]}"; do state[$n]=pending; rc[$n]=-; secs[$n]=0; note[$n]=""; done
@@ -206,7 +208,7 @@ gpu_name=$(timeout --kill-after=5 60 python3 -c "import cupy; assert cupy.cuda.r
 echo "== GPU: $gpu_name ($(now)s); budget ${budget}s"
 run_step smoke 90 python3 -m bn_nbdev.smoke "$work/smoke.json"
 run_step bench 120 python3 -m bn_nbdev.bench --device gpu --json "$work/gpu.json"
-nb_step 10_gpu 150
+nb_step 10e_gpu_engine 150
 run_step variants 120 python3 -m bn_nbdev.bench --device gpu --variants all --repeats 20 --json "$work/gpu_variants.json"
 for nb in $CUDA_NBS; do nb_step "$nb" "$budget"; done
 finished=yes

@@ -1,9 +1,9 @@
 """Copy the outputs of flagged cells (`#| cuda`) from a notebook executed elsewhere (on a GPU machine) into
 the same notebook here, leaving every other cell's output as it is; cells are matched by their source.
 
-    python tools/merge_outputs.py gpu_out/10_gpu.ipynb nbs/10_gpu.ipynb --flag cuda
+    python tools/merge_outputs.py gpu_out/10e_gpu_engine.ipynb nbs/10e_gpu_engine.ipynb --flag cuda
 
-Then `nbdev_clean --fname nbs/10_gpu.ipynb`."""
+Then `nbdev_clean --fname nbs/10e_gpu_engine.ipynb`."""
 import argparse, re
 import nbformat
 
