@@ -29,6 +29,8 @@ def _probe():
     except Exception as e: return False, f'CuPy {cupy.__version__} is installed but finds no usable CUDA device ({type(e).__name__}: {e})'
     return (True, '') if n > 0 else (False, f'CuPy {cupy.__version__} is installed but there is no CUDA device')
 
+
+# %% ../../nbs/10_gpu.ipynb #tg000001
 class Target:
     "What the kernels run on, and what depends on it: the array module `xp` (CuPy, or what `use` installed), the kernel loader `load` (None: `cupy.RawModule`), whether they can run (`available`) and why not (`why`), and the caches made for them"
     def __init__(self, xp, load, available, why):
@@ -117,6 +119,8 @@ def _nc_block(Cv):
     bx = min(32, 1 << (Cv - 1).bit_length())
     return bx, _BLOCK // bx
 
+
+# %% ../../nbs/10_gpu.ipynb #rp000001
 def _reduce_plan(N, C, L, vec, wave):
     "Grid, block, slices G and counters of a per-channel reduction over an (N, C, L) array read VEC values at a time"
     if L > 1:

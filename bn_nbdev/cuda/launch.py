@@ -55,6 +55,8 @@ def _launch(kind, dtype_name, vec, grid, block, args):
     "Launch a kernel on the current stream"
     _kernel(kind, dtype_name, vec)(grid, block, args)
 
+
+# %% ../../nbs/10c_gpu_launch.ipynb #ak000001
 def all_kernels():
     "(kind, dtype name, vector width, 32-bit indices, reversed walk) of every kernel the engine can launch"
     return [(k, d, v, i32, rev) for d, vs in _VECS.items() for v in vs for i32, rev in itertools.product((False, True), repeat=2)
@@ -67,6 +69,8 @@ def kernel_info(kind, dtype_name, vec, i32=False, rev=False): # as in `all_kerne
                 local_bytes=k.local_size_bytes, blocks_per_sm=target.xp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(k.kernel.ptr, _BLOCK, 0))
 
 # %% ../../nbs/10c_gpu_launch.ipynb #3d4fe4a4
+_NULL = np.uint64(0)   # a missing pointer, as the kernels take it
+
 def _workspace(n, # values of partial results, 0 when the reduction is not split
                counters, # tickets
                dtype):
@@ -75,7 +79,6 @@ def _workspace(n, # values of partial results, 0 when the reduction is not split
     return target.xp.empty(n, dtype), target.xp.zeros(counters, np.int32)
 
 # %% ../../nbs/10c_gpu_launch.ipynb #e39739b0
-_NULL = np.uint64(0)
 _RING = 4096   # finiteness flags per device, used in turn
 
 def _or_null(a): return _NULL if a is None else a
