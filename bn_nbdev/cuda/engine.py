@@ -33,14 +33,15 @@ def forward_train(x, # CuPy array, channels on `axis`
                   eps, # added to the variance
                   axis): # channel axis
     "Training-mode batch norm of a CuPy array: (y, mean, biased var, invstd), in two kernel launches; waits for nothing"
+    xp = target.xp
     dev = x.device
-    if dev.id != target.xp.cuda.runtime.getDevice():          # every operation of the call on x's device
+    if dev.id != xp.cuda.runtime.getDevice():          # every operation of the call on x's device
         with dev: return forward_train(x, weight, bias, eps, axis)
     _check_devices(dev.id, ('weight', 'bias'), weight, bias)
-    x = target.xp.ascontiguousarray(x)
+    x = xp.ascontiguousarray(x)
     p = _plan('fwd', x, axis, dev.id)
     weight, bias = _contiguous_as(weight, p.stats_dtype), _contiguous_as(bias, p.stats_dtype)
-    y, stats = target.xp.empty(x.shape, x.dtype), target.xp.empty((4, p.channels), p.stats_dtype)   # rows: mean, var, invstd, scale
+    y, stats = xp.empty(x.shape, x.dtype), xp.empty((4, p.channels), p.stats_dtype)   # rows: mean, var, invstd, scale
     ws, sem = _workspace(p.workspace_size, p.counters, p.stats_dtype)
     view, addrs, count, ev = _flag_ring(dev.id)
     i = next(count) % _RING; view[i] = 0          # this launch's finiteness flag, zeroed
@@ -60,15 +61,16 @@ def backward_train(dy, # gradient of the loss with respect to the output
                    invstd, # saved per-channel $1/\sqrt{\sigma^2+\epsilon}$
                    axis): # channel axis
     "Training-mode batch-norm backward of CuPy arrays: (dx, dweight, dbias), in two kernel launches"
+    xp = target.xp
     dev = x.device
-    if dev.id != target.xp.cuda.runtime.getDevice():
+    if dev.id != xp.cuda.runtime.getDevice():
         with dev: return backward_train(dy, x, weight, mean, invstd, axis)
     _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd'), dy, weight, mean, invstd)
-    x = target.xp.ascontiguousarray(x)
-    dy = target.xp.ascontiguousarray(dy, dtype=x.dtype)
+    x = xp.ascontiguousarray(x)
+    dy = xp.ascontiguousarray(dy, dtype=x.dtype)
     p = _plan('bwd', x, axis, dev.id, dy)
     weight, mean, invstd = _contiguous_as(weight, p.stats_dtype), _contiguous_as(mean, p.stats_dtype), _contiguous_as(invstd, p.stats_dtype)
-    dx, grads = target.xp.empty(x.shape, x.dtype), target.xp.empty((5, p.channels), p.stats_dtype)   # rows: dweight, dbias, A, B, C
+    dx, grads = xp.empty(x.shape, x.dtype), xp.empty((5, p.channels), p.stats_dtype)   # rows: dweight, dbias, A, B, C
     ws, sem = _workspace(p.workspace_size, p.counters, p.stats_dtype)
     p.reduce(p.reduce_grid, p.reduce_block, (dy, x, *p.reduce_dims, _or_null(weight), mean, invstd, ws, sem, grads))
     at, row = grads.data.ptr, p.channels * grads.itemsize   # rows 2 to 4 (A, B, C) by address
@@ -79,12 +81,13 @@ def backward_train(dy, # gradient of the loss with respect to the output
 def forward_stats(x, # CuPy array, channels on `axis`
                   axis): # channel axis
     "The training statistics of a CuPy array without normalizing it: (mean, biased var), in one kernel launch; waits for nothing"
+    xp = target.xp
     dev = x.device
-    if dev.id != target.xp.cuda.runtime.getDevice():
+    if dev.id != xp.cuda.runtime.getDevice():
         with dev: return forward_stats(x, axis)
-    x = target.xp.ascontiguousarray(x)
+    x = xp.ascontiguousarray(x)
     p = _plan('fwd', x, axis, dev.id)
-    stats = target.xp.empty((4, p.channels), p.stats_dtype)
+    stats = xp.empty((4, p.channels), p.stats_dtype)
     ws, sem = _workspace(p.workspace_size, p.counters, p.stats_dtype)
     view, addrs, count, ev = _flag_ring(dev.id)
     i = next(count) % _RING; view[i] = 0
@@ -99,15 +102,16 @@ def normalize(x, mean, var, weight, bias, eps, axis): # as `forward_eval`
 
 def backward_sums(dy, x, mean, axis): # as `backward_train`
     "$\\sum dy$ and $\\sum dy\\,(x-\\mu)$ per channel around the given mean, in one kernel launch (the backward's reduction, with invstd 1)"
+    xp = target.xp
     dev = x.device
-    if dev.id != target.xp.cuda.runtime.getDevice():
+    if dev.id != xp.cuda.runtime.getDevice():
         with dev: return backward_sums(dy, x, mean, axis)
     _check_devices(dev.id, ('dy', 'mean'), dy, mean)
-    x = target.xp.ascontiguousarray(x); dy = target.xp.ascontiguousarray(dy, dtype=x.dtype)
+    x = xp.ascontiguousarray(x); dy = xp.ascontiguousarray(dy, dtype=x.dtype)
     p = _plan('bwd', x, axis, dev.id, dy)
-    grads = target.xp.empty((5, p.channels), p.stats_dtype)
+    grads = xp.empty((5, p.channels), p.stats_dtype)
     ws, sem = _workspace(p.workspace_size, p.counters, p.stats_dtype)
-    p.reduce(p.reduce_grid, p.reduce_block, (dy, x, *p.reduce_dims, _NULL, _contiguous_as(mean, p.stats_dtype), target.xp.ones(p.channels, p.stats_dtype), ws, sem, grads))
+    p.reduce(p.reduce_grid, p.reduce_block, (dy, x, *p.reduce_dims, _NULL, _contiguous_as(mean, p.stats_dtype), xp.ones(p.channels, p.stats_dtype), ws, sem, grads))
     return grads[1], grads[0]          # rows dbias and dweight: sum dy, and sum dy (x - mean) times invstd 1
 
 def backward_dx(dy, x, weight, mean, invstd, # as `backward_train`
@@ -115,14 +119,15 @@ def backward_dx(dy, x, weight, mean, invstd, # as `backward_train`
                 n, # values per channel in the whole batch
                 axis):
     "$\\partial\\ell/\\partial x$ from given statistics and sums over `n` values a channel: the coefficients' kernel, then the dx kernel"
+    xp = target.xp
     dev = x.device
-    if dev.id != target.xp.cuda.runtime.getDevice():
+    if dev.id != xp.cuda.runtime.getDevice():
         with dev: return backward_dx(dy, x, weight, mean, invstd, sdy, sdyx, n, axis)
     _check_devices(dev.id, ('dy', 'weight', 'mean', 'invstd', 'sdy', 'sdyx'), dy, weight, mean, invstd, sdy, sdyx)
-    x = target.xp.ascontiguousarray(x); dy = target.xp.ascontiguousarray(dy, dtype=x.dtype)
+    x = xp.ascontiguousarray(x); dy = xp.ascontiguousarray(dy, dtype=x.dtype)
     p = _plan('bwd', x, axis, dev.id, dy)
     weight, mean, invstd, sdy, sdyx = (_contiguous_as(a, p.stats_dtype) for a in (weight, mean, invstd, sdy, sdyx))
-    grads, dx = target.xp.empty((5, p.channels), p.stats_dtype), target.xp.empty(x.shape, x.dtype)
+    grads, dx = xp.empty((5, p.channels), p.stats_dtype), xp.empty(x.shape, x.dtype)
     _launch('dx_coefficients', p.stats_dtype.name, _VECS[p.stats_dtype.name][0], (max(1, min(-(-p.channels // _BLOCK), 1024)),), (_BLOCK,),
             (sdy, sdyx, np.float64(n), np.int64(p.channels), _or_null(weight), invstd, grads))
     at, row = grads.data.ptr, p.channels * grads.itemsize
@@ -138,12 +143,13 @@ def forward_eval(x, # CuPy array, channels on `axis`
                  eps, # added to the variance
                  axis): # channel axis
     "Inference-mode batch norm of a CuPy array with given statistics, in one kernel launch"
+    xp = target.xp
     dev = x.device
-    if dev.id != target.xp.cuda.runtime.getDevice():
+    if dev.id != xp.cuda.runtime.getDevice():
         with dev: return forward_eval(x, running_mean, running_var, weight, bias, eps, axis)
     _check_devices(dev.id, ('running_mean', 'running_var', 'weight', 'bias'), running_mean, running_var, weight, bias)
-    x = target.xp.ascontiguousarray(x)
-    y = target.xp.empty(x.shape, x.dtype)
+    x = xp.ascontiguousarray(x)
+    y = xp.empty(x.shape, x.dtype)
     if x.size == 0: return y
     p = _plan('eval', x, axis, dev.id)
     mean, var, weight, bias = (_contiguous_as(a, p.stats_dtype) for a in (running_mean, running_var, weight, bias))
