@@ -395,11 +395,11 @@ def reproduce(folder='results', # folder for the `.npz` files, created if missin
     save_results(run_configs(regularizer_configs(lr=base), seeds=(0, 1), data=data, **dev), folder/'regularizers.npz')
     return base
 
-# %% ../nbs/08a_after_the_paper.ipynb #ae96a8a4
+# %% ../nbs/08a_after_the_paper.ipynb #e554015d
 import copy
 from .after_paper import update_bn, BatchRenorm1d, GhostBatchNorm1d, bn_layers
 
-# %% ../nbs/08a_after_the_paper.ipynb #500c577f
+# %% ../nbs/08a_after_the_paper.ipynb #ef144597
 def after_net(kind, # 'plain', 'bn', 'bn+noise', 'renorm', or 'ghost' (with `virtual_batch_size`)
               seed=0, # seed of the initial weights (and of the noise)
               momentum=0.1, # of the batch-norm and ghost layers' running statistics (Batch Renormalization keeps its 0.01)
@@ -423,7 +423,7 @@ def fit_net(net, # a network from `after_net`
     return fit(net, SoftmaxCrossEntropy(), SGD(net.parameters(), float(lr)), x_tr, y_tr, steps, bs=batch_size,
                valid=(x_te, y_te), every=eval_every, cbs=list(cbs), seed=seed, progress=False)
 
-# %% ../nbs/08a_after_the_paper.ipynb #120b3973
+# %% ../nbs/08a_after_the_paper.ipynb #414a3331
 def saved(path, # `.npz` file under `nbs/results/`
           run): # function of no arguments that makes the results
     "The results saved at `path`; where there are none yet, `run()`'s, saved there first"
@@ -431,7 +431,7 @@ def saved(path, # `.npz` file under `nbs/results/`
     if not os.path.exists(path): save_results(run(), path)
     return load_results(path)
 
-# %% ../nbs/08a_after_the_paper.ipynb #6617f7ed
+# %% ../nbs/08a_after_the_paper.ipynb #83a6f9a8
 def in_training(cb): # a `fit` callback
     "`cb` run on a copy of the model in training mode: what the network sees while it trains (batch statistics, noise), the model itself untouched"
     return lambda model, step: cb(copy.deepcopy(model).train(), step)
@@ -440,7 +440,7 @@ def median_drift(pct): # (evaluations, 3, units) percentiles from `record_input`
     "Mean over units and over consecutive evaluations of the change of each unit's median input"
     return float(np.abs(np.diff(np.asarray(pct)[:, 1], axis=0)).mean())
 
-# %% ../nbs/08a_after_the_paper.ipynb #14a7ae99
+# %% ../nbs/08a_after_the_paper.ipynb #5f59e011
 class NoiseAfterBN:
     "Santurkar et al.'s noisy batch norm: each unit's output scaled and shifted by random amounts redrawn at every training step; the identity in eval mode"
     def __init__(self, n, # units
@@ -457,7 +457,7 @@ class NoiseAfterBN:
     def eval(self): self.train(False)
     def __repr__(self): return f'NoiseAfterBN({self.n})'
 
-# %% ../nbs/08a_after_the_paper.ipynb #8d69b8b9
+# %% ../nbs/08a_after_the_paper.ipynb #81c3a68e
 def noise_study(steps=3000, lr=BASE_LR, seeds=(0, 1), data=None):
     "Santurkar et al.'s experiment: test accuracy and the input of the last hidden layer's sigmoids (as seen in training) without BN, with BN, with BN followed by noise"
     data = load_mnist5k() if data is None else data
@@ -471,7 +471,7 @@ def noise_study(steps=3000, lr=BASE_LR, seeds=(0, 1), data=None):
         res[kind] = {'step': hs[0]['step'], 'acc': np.array([h['valid_acc'] for h in hs]), 'pct': pct[..., 0], 'drift': np.array([median_drift(p) for p in pct])}
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #67ff75e0
+# %% ../nbs/08a_after_the_paper.ipynb #d49ae85a
 _AFTER = {'plain': ('without BN', 'C0'), 'bn': ('with BN', 'C1'), 'bn+noise': ('BN, then noise', 'C3'), 'renorm': ('Batch Renorm', 'C2')}
 
 def plot_noise(res): # results of `noise_study`
@@ -487,9 +487,9 @@ def plot_noise(res): # results of `noise_study`
         axs[1].plot(r['step'], p[:, 1], color=c, label=lab); axs[1].fill_between(r['step'], p[:, 0], p[:, 2], color=c, alpha=0.2)
     axs[1].set(xlabel='training step', ylabel='sigmoid input', title='(b) one unit of layer 3, in training (seed 0)')
     for ax in axs: ax.legend(fontsize=8, loc='lower right')
-    fig.tight_layout(); return fig
+    fig.suptitle(f"Noise after batch norm: {res['config']['steps']:,} steps at lr {res['config']['lr']:g}"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #c8f0489f
+# %% ../nbs/08a_after_the_paper.ipynb #7c0d03dc
 def _loss_grad(net, x, y): # a training-mode network and one batch
     "Loss and flattened gradient of all parameters on batch `(x, y)`"
     loss = SoftmaxCrossEntropy()
@@ -525,7 +525,7 @@ def smoothness_study(steps=3000, lr=BASE_LR, seeds=(0, 1), etas=(0.5, 1, 2, 4, 8
         res[kind] = {'step': hs[0]['step'], **{k: np.array([h[k] for h in hs]) for k in ('loss_eta', 'grad_change', 'beta', 'valid_acc')}}
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #bc7416be
+# %% ../nbs/08a_after_the_paper.ipynb #e2c3a0d2
 def plot_smoothness(res): # results of `smoothness_study`
     "Along the gradient at points of training: (a) range of the loss over the step sizes, (b) largest gradient change, (c) effective beta-smoothness; without and with BN, mean of the seeds"
     import matplotlib.pyplot as plt
@@ -534,11 +534,11 @@ def plot_smoothness(res): # results of `smoothness_study`
         lab, c = _AFTER[k]; r = res[k]
         for ax, v in zip(axs, (np.ptp(r['loss_eta'], -1), r['grad_change'].max(-1), r['beta'].max(-1))):
             ax.plot(r['step'], v.mean(0), 'o-', ms=3, color=c, label=lab)
-    for ax, t in zip(axs, ('(a) loss range', r'(b) max $\|\Delta\nabla L\|$', r'(c) effective $\beta$')):
+    for ax, t in zip(axs, ('(a) loss range (nats)', r'(b) max $\|\Delta\nabla L\|_2$', r'(c) effective $\beta$')):
         ax.set(xlabel='training step', yscale='log', title=t); ax.legend(fontsize=8)
-    fig.tight_layout(); return fig
+    fig.suptitle(f"Along the gradient, step sizes {res['etas'].min():g} to {res['etas'].max():g}, one batch of 60, {len(res['seeds'])} seeds (mean)"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #9b2e6416
+# %% ../nbs/08a_after_the_paper.ipynb #d2074f85
 def train_batches(x, bs=500): # training inputs; batch size of the passes
     "The training set in consecutive batches: the data `update_bn` recomputes the statistics over"
     return [x[i:i + bs] for i in range(0, len(x), bs)]
@@ -563,7 +563,7 @@ def ema_study(steps=3000, lrs=EMA_LRS, momenta=EMA_MOMENTA, seeds=(0, 1), eval_e
             res[f'lr{lr:g} m{mo:g}'] = {'step': hs[0]['step'], 'ema': np.array([h['valid_acc'] for h in hs]), 'pop': np.array([h['pop_acc'] for h in hs])}
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #f49ffc98
+# %% ../nbs/08a_after_the_paper.ipynb #54e5d958
 def plot_ema(res): # results of `ema_study`
     "Test accuracy during training with the running averages (EMA) and with population statistics, one panel per rate, one color per momentum (mean of the seeds)"
     import matplotlib.pyplot as plt
@@ -574,10 +574,12 @@ def plot_ema(res): # results of `ema_study`
             r = res[f'lr{lr:g} m{mo:g}']
             ax.plot(r['step'], 100 * r['ema'].mean(0), color=c, label=f'EMA, momentum {mo:g}')
             ax.plot(r['step'], 100 * r['pop'].mean(0), ':', color=c, lw=2, label=f'population (update_bn), momentum {mo:g}')
-        ax.set(title=f'lr {lr:g}', xlabel='training step', ylim=(50, 100)); ax.legend(fontsize=7, loc='lower right')
-    axs[0].set_ylabel('test accuracy (%)'); fig.tight_layout(); return fig
+        ax.set(title=f'lr {lr:g}', xlabel='training step (linear to 100, then log)', ylim=(40, 100)); ax.set_xscale('symlog', linthresh=100); ax.set_xlim(0, res['config']['steps'])
+        ax.legend(fontsize=7, loc='lower right')
+    axs[0].set_ylabel('test accuracy (%)')
+    fig.suptitle(f"Running averages (EMA) against population statistics, {len(res['seeds'])} seeds (mean)"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #157538da
+# %% ../nbs/08a_after_the_paper.ipynb #1937a95e
 GHOST_SIZES = (2, 4, 8, 16, 60, 240)
 
 def ghost_size_study(sizes=GHOST_SIZES, batch_size=240, lr=BASE_LR, steps=500, seeds=(0, 1), data=None):
@@ -598,7 +600,7 @@ def ghost_size_study(sizes=GHOST_SIZES, batch_size=240, lr=BASE_LR, steps=500, s
     return {'sizes': np.array(sizes), 'seeds': np.array(seeds), 'train_mode': a[..., 0], 'ema': a[..., 1], 'pop': a[..., 2],
             'train_mode_train': a[..., 3], 'config': dict(batch_size=batch_size, lr=lr, steps=steps)}
 
-# %% ../nbs/08a_after_the_paper.ipynb #1b548020
+# %% ../nbs/08a_after_the_paper.ipynb #2e00f42e
 def plot_ghost_sizes(res): # results of `ghost_size_study`
     "Test accuracy in training mode (virtual-batch statistics) and in eval mode (EMA, population) against the normalization batch size, at a fixed SGD batch"
     import matplotlib.pyplot as plt
@@ -610,7 +612,7 @@ def plot_ghost_sizes(res): # results of `ghost_size_study`
            title=f"SGD batch {res['config']['batch_size']}, {res['config']['steps']} steps, {len(res['seeds'])} seeds (mean)")
     ax.set_xticks(g, [str(v) for v in g]); ax.legend(fontsize=8); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #2d93f25c
+# %% ../nbs/08a_after_the_paper.ipynb #56084214
 def shifted(x, # (n, 784) digits in [0, 1]
             kind): # 'none', 'contrast' (x 0.4), 'brightness' (+0.3), 'inverted' (1 - x), 'rotated' (30 degrees)
     "The digits after a change of domain"
@@ -640,7 +642,7 @@ def domain_study(steps=3000, lr=BASE_LR, seeds=(0, 1), shifts=SHIFTS, data=None)
             acc['adabn'][i, j] = evaluate(ada, SoftmaxCrossEntropy(), xs, y_te)[1]
     return {'shifts': np.array(shifts), 'seeds': np.array(seeds), 'acc': acc, 'config': dict(steps=steps, lr=lr)}
 
-# %% ../nbs/08a_after_the_paper.ipynb #9e2de6df
+# %% ../nbs/08a_after_the_paper.ipynb #7eaec273
 def renorm_schedule(steps, # the run's SGD steps
                     r_max=3., d_max=5., # the final clips
                     hold=0.1, r_ramp=0.4, d_ramp=0.25): # fractions of the run: clips at 1 and 0 first, then linear ramps
@@ -654,7 +656,7 @@ def renorm_schedule(steps, # the run's SGD steps
         return {'r_max': rm, 'd_max': dm}
     return cb
 
-# %% ../nbs/08a_after_the_paper.ipynb #41c1c9ee
+# %% ../nbs/08a_after_the_paper.ipynb #bcd37028
 def small_batch_study(sizes=(2, 4), examples=120_000, lr60=1., seeds=(0, 1), data=None):
     "Batch Renormalization against batch norm at small batches, at chapter 8's rate lr60 x batch / 60: final test accuracy (eval mode), shape (seeds, sizes) per kind"
     data = load_mnist5k() if data is None else data
@@ -667,7 +669,7 @@ def small_batch_study(sizes=(2, 4), examples=120_000, lr60=1., seeds=(0, 1), dat
                 out[k][i, j] = fit_net(after_net(k, s), lr60 * bs / 60, steps, data, batch_size=bs, seed=s, eval_every=steps // 20, cbs=cbs)['valid_acc'][-1]
     return {'sizes': np.array(sizes), 'seeds': np.array(seeds), 'acc': out, 'config': dict(examples=examples, lr60=lr60)}
 
-# %% ../nbs/08a_after_the_paper.ipynb #ad3e59f6
+# %% ../nbs/08a_after_the_paper.ipynb #8839dda8
 def class_batches(y, # integer labels
                   bs, # batch size
                   classes, # classes per batch
@@ -695,7 +697,7 @@ def _fit_on(net, lr, steps, data, batches, eval_every, cbs):
         loss(net(x_tr[idx]), y_tr[idx]); net.backward(loss.backward()); opt.step()
     return np.array(acc)
 
-# %% ../nbs/08a_after_the_paper.ipynb #2c805cd1
+# %% ../nbs/08a_after_the_paper.ipynb #392caa7a
 def noniid_study(classes=(1, 2), steps=3000, lr=1., bs=60, seeds=(0, 1), eval_every=250, data=None):
     "Batch Renormalization against batch norm on batches that hold one or two classes each: test accuracy (eval mode) against steps"
     data = load_mnist5k() if data is None else data
@@ -706,7 +708,7 @@ def noniid_study(classes=(1, 2), steps=3000, lr=1., bs=60, seeds=(0, 1), eval_ev
             res[f'{k} {c}'] = np.array([fit_on(after_net(k, s), lr, steps, data, class_batches(data[1], bs, c, np.random.default_rng(s)), eval_every, cbs) for s in seeds])
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #62e1f605
+# %% ../nbs/08a_after_the_paper.ipynb #cb99e600
 def plot_noniid(res): # results of `noniid_study`
     "Test accuracy against steps on batches of one or two classes: batch norm and Batch Renormalization, one line per seed"
     import matplotlib.pyplot as plt
@@ -717,9 +719,10 @@ def plot_noniid(res): # results of `noniid_study`
             lab, col = _AFTER[k]
             for j, a in enumerate(res[f'{k} {c}']): ax.plot(res['step'], 100 * a, color=col, alpha=0.8, label=lab if j == 0 else None)
         ax.set(title=f"{c} class{'es' * (c > 1)} per batch of {res['config']['bs']}", xlabel='training step', ylim=(0, 100)); ax.legend(fontsize=8)
-    axs[0].set_ylabel('test accuracy, eval mode (%)'); fig.tight_layout(); return fig
+    axs[0].set_ylabel('test accuracy, eval mode (%)')
+    fig.suptitle(f"Non-i.i.d. batches, lr {res['config']['lr']:g}, one line per seed"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #f56d01f8
+# %% ../nbs/08a_after_the_paper.ipynb #972f6ac2
 def large_batch_study(batch_size=1000, virtual=(60,), steps=1000, lr=BASE_LR, seeds=(0, 1), data=None):
     "Ghost batch norm at a large batch: final test accuracy of BN over the whole batch against ghost BN over virtual batches, and BN at batch 60 with as many examples"
     data = load_mnist5k() if data is None else data
