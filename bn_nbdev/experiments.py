@@ -395,11 +395,11 @@ def reproduce(folder='results', # folder for the `.npz` files, created if missin
     save_results(run_configs(regularizer_configs(lr=base), seeds=(0, 1), data=data, **dev), folder/'regularizers.npz')
     return base
 
-# %% ../nbs/08a_after_the_paper.ipynb #bc7fc97b
+# %% ../nbs/08a_after_the_paper.ipynb #5484e97d
 import copy
 from .after_paper import update_bn, BatchRenorm1d, GhostBatchNorm1d, bn_layers
 
-# %% ../nbs/08a_after_the_paper.ipynb #bca22d8d
+# %% ../nbs/08a_after_the_paper.ipynb #49845776
 def after_net(kind, # 'plain', 'bn', 'bn+noise', 'renorm', or 'ghost' (with `virtual_batch_size`)
               seed=0, # seed of the initial weights (and of the noise)
               momentum=0.1, # of the batch-norm and ghost layers' running statistics (Batch Renormalization keeps its 0.01)
@@ -423,7 +423,7 @@ def fit_net(net, # a network from `after_net`
     return fit(net, SoftmaxCrossEntropy(), SGD(net.parameters(), float(lr)), x_tr, y_tr, steps, bs=batch_size,
                valid=(x_te, y_te), every=eval_every, cbs=list(cbs), seed=seed, progress=False)
 
-# %% ../nbs/08a_after_the_paper.ipynb #6c05aab2
+# %% ../nbs/08a_after_the_paper.ipynb #3b2a8ae2
 def saved(path, # `.npz` file under `nbs/results/`
           run): # function of no arguments that makes the results
     "The results saved at `path`; where there are none yet, `run()`'s, saved there first"
@@ -431,7 +431,7 @@ def saved(path, # `.npz` file under `nbs/results/`
     if not os.path.exists(path): save_results(run(), path)
     return load_results(path)
 
-# %% ../nbs/08a_after_the_paper.ipynb #f63f6f73
+# %% ../nbs/08a_after_the_paper.ipynb #d73e8528
 def in_training(cb): # a `fit` callback
     "`cb` run on a copy of the model in training mode: what the network sees while it trains (batch statistics, noise), the model itself untouched"
     return lambda model, step: cb(copy.deepcopy(model).train(), step)
@@ -440,7 +440,7 @@ def median_drift(pct): # (evaluations, 3, units) percentiles from `record_input`
     "Mean over units and over consecutive evaluations of the change of each unit's median input"
     return float(np.abs(np.diff(np.asarray(pct)[:, 1], axis=0)).mean())
 
-# %% ../nbs/08a_after_the_paper.ipynb #dee09b5e
+# %% ../nbs/08a_after_the_paper.ipynb #a50c9678
 class NoiseAfterBN:
     "Santurkar et al.'s noisy batch norm: each unit's output scaled and shifted by random amounts redrawn at every training step; the identity in eval mode"
     def __init__(self, n, # units
@@ -457,7 +457,7 @@ class NoiseAfterBN:
     def eval(self): self.train(False)
     def __repr__(self): return f'NoiseAfterBN({self.n})'
 
-# %% ../nbs/08a_after_the_paper.ipynb #abc2cc5d
+# %% ../nbs/08a_after_the_paper.ipynb #b8e6a46a
 def noise_study(steps=3000, lr=BASE_LR, seeds=(0, 1), data=None):
     "Santurkar et al.'s experiment: test accuracy and the input of the last hidden layer's sigmoids (as seen in training) without BN, with BN, with BN followed by noise"
     data = load_mnist5k() if data is None else data
@@ -471,7 +471,7 @@ def noise_study(steps=3000, lr=BASE_LR, seeds=(0, 1), data=None):
         res[kind] = {'step': hs[0]['step'], 'acc': np.array([h['valid_acc'] for h in hs]), 'pct': pct[..., 0], 'drift': np.array([median_drift(p) for p in pct])}
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #9deab118
+# %% ../nbs/08a_after_the_paper.ipynb #6f3decfe
 _AFTER = {'plain': ('without BN', 'C0'), 'bn': ('with BN', 'C1'), 'bn+noise': ('BN, then noise', 'C3'), 'renorm': ('Batch Renorm', 'C2')}
 
 def plot_noise(res): # results of `noise_study`
@@ -489,7 +489,7 @@ def plot_noise(res): # results of `noise_study`
     for ax in axs: ax.legend(fontsize=8, loc='lower right')
     fig.suptitle(f"Noise after batch norm: {res['config']['steps']:,} steps at lr {res['config']['lr']:g}"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #0c6fd809
+# %% ../nbs/08a_after_the_paper.ipynb #919d8c37
 def _loss_grad(net, x, y): # a training-mode network and one batch
     "Loss and flattened gradient of all parameters on batch `(x, y)`"
     loss = SoftmaxCrossEntropy()
@@ -525,7 +525,7 @@ def smoothness_study(steps=3000, lr=BASE_LR, seeds=(0, 1), etas=(0.5, 1, 2, 4, 8
         res[kind] = {'step': hs[0]['step'], **{k: np.array([h[k] for h in hs]) for k in ('loss_eta', 'grad_change', 'beta', 'valid_acc')}}
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #a417f2b6
+# %% ../nbs/08a_after_the_paper.ipynb #6b0a7b97
 def plot_smoothness(res): # results of `smoothness_study`
     "Along the gradient at points of training: (a) range of the loss over the step sizes, (b) largest gradient change, (c) effective beta-smoothness; without and with BN, mean of the seeds"
     import matplotlib.pyplot as plt
@@ -538,7 +538,7 @@ def plot_smoothness(res): # results of `smoothness_study`
         ax.set(xlabel='training step', yscale='log', title=t); ax.legend(fontsize=8)
     fig.suptitle(f"Along the gradient, step sizes {res['etas'].min():g} to {res['etas'].max():g}, one batch of 60, {len(res['seeds'])} seeds (mean)"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #0218f1eb
+# %% ../nbs/08a_after_the_paper.ipynb #a079abf5
 def train_batches(x, bs=500): # training inputs; batch size of the passes
     "The training set in consecutive batches: the data `update_bn` recomputes the statistics over"
     return [x[i:i + bs] for i in range(0, len(x), bs)]
@@ -563,7 +563,7 @@ def ema_study(steps=3000, lrs=EMA_LRS, momenta=EMA_MOMENTA, seeds=(0, 1), eval_e
             res[f'lr{lr:g} m{mo:g}'] = {'step': hs[0]['step'], 'ema': np.array([h['valid_acc'] for h in hs]), 'pop': np.array([h['pop_acc'] for h in hs])}
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #90a2b5b9
+# %% ../nbs/08a_after_the_paper.ipynb #4a2bdbb3
 def plot_ema(res): # results of `ema_study`
     "Test accuracy during training with the running averages (EMA) and with population statistics, one panel per rate, one color per momentum (mean of the seeds)"
     import matplotlib.pyplot as plt
@@ -579,7 +579,7 @@ def plot_ema(res): # results of `ema_study`
     axs[0].set_ylabel('test accuracy (%)')
     fig.suptitle(f"Running averages (EMA) against population statistics, {len(res['seeds'])} seeds (mean)"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #5df17901
+# %% ../nbs/08a_after_the_paper.ipynb #58f5f864
 GHOST_SIZES = (2, 4, 8, 16, 60, 240)
 
 def ghost_size_study(sizes=GHOST_SIZES, batch_size=240, lr=BASE_LR, steps=500, seeds=(0, 1), data=None):
@@ -600,7 +600,7 @@ def ghost_size_study(sizes=GHOST_SIZES, batch_size=240, lr=BASE_LR, steps=500, s
     return {'sizes': np.array(sizes), 'seeds': np.array(seeds), 'train_mode': a[..., 0], 'ema': a[..., 1], 'pop': a[..., 2],
             'train_mode_train': a[..., 3], 'config': dict(batch_size=batch_size, lr=lr, steps=steps)}
 
-# %% ../nbs/08a_after_the_paper.ipynb #e5b900d8
+# %% ../nbs/08a_after_the_paper.ipynb #e8385ef3
 def plot_ghost_sizes(res): # results of `ghost_size_study`
     "Test accuracy in training mode (virtual-batch statistics) and in eval mode (EMA, population) against the normalization batch size, at a fixed SGD batch"
     import matplotlib.pyplot as plt
@@ -612,7 +612,7 @@ def plot_ghost_sizes(res): # results of `ghost_size_study`
            title=f"SGD batch {res['config']['batch_size']}, {res['config']['steps']} steps, {len(res['seeds'])} seeds (mean)")
     ax.set_xticks(g, [str(v) for v in g]); ax.legend(fontsize=8); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #b9ab6bd3
+# %% ../nbs/08a_after_the_paper.ipynb #b7f0a560
 def shifted(x, # (n, 784) digits in [0, 1]
             kind): # 'none', 'contrast' (x 0.4), 'brightness' (+0.3), 'inverted' (1 - x), 'rotated' (30 degrees)
     "The digits after a change of domain"
@@ -642,7 +642,7 @@ def domain_study(steps=3000, lr=BASE_LR, seeds=(0, 1), shifts=SHIFTS, data=None)
             acc['adabn'][i, j] = evaluate(ada, SoftmaxCrossEntropy(), xs, y_te)[1]
     return {'shifts': np.array(shifts), 'seeds': np.array(seeds), 'acc': acc, 'config': dict(steps=steps, lr=lr)}
 
-# %% ../nbs/08a_after_the_paper.ipynb #c4c77025
+# %% ../nbs/08a_after_the_paper.ipynb #a263f700
 def renorm_schedule(steps, # the run's SGD steps
                     r_max=3., d_max=5., # the final clips
                     hold=0.1, r_ramp=0.4, d_ramp=0.25): # fractions of the run: clips at 1 and 0 first, then linear ramps
@@ -656,7 +656,7 @@ def renorm_schedule(steps, # the run's SGD steps
         return {'r_max': rm, 'd_max': dm}
     return cb
 
-# %% ../nbs/08a_after_the_paper.ipynb #8c6a29c6
+# %% ../nbs/08a_after_the_paper.ipynb #1f2de14c
 def small_batch_study(sizes=(2, 4), examples=120_000, lr60=1., seeds=(0, 1), data=None):
     "Batch Renormalization against batch norm at small batches, at chapter 8's rate lr60 x batch / 60: final test accuracy (eval mode), shape (seeds, sizes) per kind"
     data = load_mnist5k() if data is None else data
@@ -669,7 +669,7 @@ def small_batch_study(sizes=(2, 4), examples=120_000, lr60=1., seeds=(0, 1), dat
                 out[k][i, j] = fit_net(after_net(k, s), lr60 * bs / 60, steps, data, batch_size=bs, seed=s, eval_every=steps // 20, cbs=cbs)['valid_acc'][-1]
     return {'sizes': np.array(sizes), 'seeds': np.array(seeds), 'acc': out, 'config': dict(examples=examples, lr60=lr60)}
 
-# %% ../nbs/08a_after_the_paper.ipynb #b2aeed35
+# %% ../nbs/08a_after_the_paper.ipynb #753834e4
 def class_batches(y, # integer labels
                   bs, # batch size
                   classes, # classes per batch
@@ -697,7 +697,7 @@ def _fit_on(net, lr, steps, data, batches, eval_every, cbs):
         loss(net(x_tr[idx]), y_tr[idx]); net.backward(loss.backward()); opt.step()
     return np.array(acc)
 
-# %% ../nbs/08a_after_the_paper.ipynb #80eac555
+# %% ../nbs/08a_after_the_paper.ipynb #07826c77
 def noniid_study(classes=(1, 2), steps=3000, lr=1., bs=60, seeds=(0, 1), eval_every=250, data=None):
     "Batch Renormalization against batch norm on batches that hold one or two classes each: test accuracy (eval mode) against steps"
     data = load_mnist5k() if data is None else data
@@ -708,7 +708,7 @@ def noniid_study(classes=(1, 2), steps=3000, lr=1., bs=60, seeds=(0, 1), eval_ev
             res[f'{k} {c}'] = np.array([fit_on(after_net(k, s), lr, steps, data, class_batches(data[1], bs, c, np.random.default_rng(s)), eval_every, cbs) for s in seeds])
     return res
 
-# %% ../nbs/08a_after_the_paper.ipynb #1cc253a1
+# %% ../nbs/08a_after_the_paper.ipynb #90505176
 def plot_noniid(res): # results of `noniid_study`
     "Test accuracy against steps on batches of one or two classes: batch norm and Batch Renormalization, one line per seed"
     import matplotlib.pyplot as plt
@@ -722,7 +722,7 @@ def plot_noniid(res): # results of `noniid_study`
     axs[0].set_ylabel('test accuracy, eval mode (%)')
     fig.suptitle(f"Non-i.i.d. batches, lr {res['config']['lr']:g}, one line per seed"); fig.tight_layout(); return fig
 
-# %% ../nbs/08a_after_the_paper.ipynb #26179e6e
+# %% ../nbs/08a_after_the_paper.ipynb #a943e04f
 def large_batch_study(batch_size=1000, virtual=(60,), steps=1000, lr=BASE_LR, seeds=(0, 1), data=None):
     "Ghost batch norm at a large batch: final test accuracy of BN over the whole batch against ghost BN over virtual batches, and BN at batch 60 with as many examples"
     data = load_mnist5k() if data is None else data
