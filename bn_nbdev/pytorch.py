@@ -17,7 +17,9 @@ __all__ = ['update_running_op', 'is_channels_last', 'engine_view', 'empty_like_l
            'on_torch_stream', 'torch_acc_dtype', 'check_tensors', 'check_batch_size', 'check_torch_eps', 'check_args',
            'batch_norm_op', 'batch_norm_backward_op', 'batch_norm_backward_torch', 'update_running_stats',
            'empty_batch_norm', 'functional_batch_norm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'convert_model',
-           'small_cnn', 'train_cnn', 'compare_training', 'plot_loss_curves']
+           'small_cnn', 'train_cnn', 'compare_training', 'plot_loss_curves', 'BatchRenorm1d', 'BatchRenorm2d',
+           'BatchRenorm3d', 'GhostBatchNorm1d', 'GhostBatchNorm2d', 'GhostBatchNorm3d', 'FrozenBatchNorm1d',
+           'FrozenBatchNorm2d', 'FrozenBatchNorm3d', 'freeze', 'update_bn']
 
 # %% ../nbs/11_pytorch.ipynb #6a355b6a
 def is_channels_last(x):
@@ -321,3 +323,154 @@ def plot_loss_curves(curves, # {label: losses} of the float32 runs
         if cs is not None: a, b = cs.values(); ax[1].semilogy(np.abs(a - b) + 1e-17, lw=1, label=name)
     ax[1].set_ylabel('|loss difference|'); ax[1].set_xlabel('SGD step'); ax[1].legend(fontsize=8)
     return fig
+
+# %% ../nbs/11_pytorch.ipynb #41865832
+class _RenormT:
+    "Batch Renormalization's training forward on the package's operator (mixed into our `BatchNorm*d`); eval mode is batch norm's"
+    def __init__(self, num_features, eps=1e-5, momentum=0.01, r_max=3.0, d_max=5.0, affine=True, device=None, dtype=None):
+        from bn_nbdev.after_paper import check_renorm
+        check_renorm(r_max, d_max)
+        super().__init__(num_features, eps, momentum, affine, True, device, dtype)
+        self.r_max, self.d_max = r_max, d_max
+
+    def extra_repr(self): return super().extra_repr() + f', r_max={self.r_max}, d_max={self.d_max}'
+
+    def forward(self, input):
+        if not self.training or input.numel() == 0: return super().forward(input)
+        from bn_nbdev.after_paper import check_renorm
+        self._check_input_dim(input); check_renorm(self.r_max, self.d_max)
+        xhat, mean, var, _ = batch_norm_op(input, None, None, None, None, True, self.eps)   # the engine's statistics and $\hat x$, with its backward
+        with torch.no_grad():   # r and d are constants of the backward
+            sigma = torch.sqrt(self.running_var.to(var.dtype) + self.eps)
+            r = (torch.sqrt(var + self.eps) / sigma).clamp(1 / self.r_max, self.r_max)
+            d = ((mean - self.running_mean.to(mean.dtype)) / sigma).clamp(-self.d_max, self.d_max)
+        sh = (1, -1) + (1,) * (input.dim() - 2)
+        w, b = r, d
+        if self.weight is not None: w, b = self.weight * r, self.weight * d + (0 if self.bias is None else self.bias)
+        y = xhat * w.to(input.dtype).view(sh) + b.to(input.dtype).view(sh)
+        factor = 1.0 / float(self.num_batches_tracked + 1) if self.momentum is None else self.momentum
+        update_running_stats(self.running_mean, self.running_var, mean, var, input.numel() // input.shape[1], factor)
+        self.num_batches_tracked.add_(1)
+        return y
+
+class BatchRenorm1d(_RenormT, BatchNorm1d):
+    "Batch Renormalization (Ioffe 2017) on bn_nbdev's operator: (N, C) or (N, C, L) input"
+class BatchRenorm2d(_RenormT, BatchNorm2d):
+    "Batch Renormalization (Ioffe 2017) on bn_nbdev's operator: (N, C, H, W) input"
+class BatchRenorm3d(_RenormT, BatchNorm3d):
+    "Batch Renormalization (Ioffe 2017) on bn_nbdev's operator: (N, C, D, H, W) input"
+
+# %% ../nbs/11_pytorch.ipynb #96bafcd3
+class _GhostT:
+    "Ghost batch norm: our batch norm on each virtual batch in order (mixed into our `BatchNorm*d`); eval mode is batch norm's"
+    def __init__(self, num_features, virtual_batch_size, *args, **kwargs):
+        if not (isinstance(virtual_batch_size, int) and virtual_batch_size >= 1):
+            raise ValueError(f"Expected virtual_batch_size a positive integer, got {virtual_batch_size!r}")
+        super().__init__(num_features, *args, **kwargs)
+        self.virtual_batch_size = virtual_batch_size
+
+    def extra_repr(self): return super().extra_repr() + f', virtual_batch_size={self.virtual_batch_size}'
+
+    def forward(self, input):
+        if not self.training or input.shape[0] <= self.virtual_batch_size: return super().forward(input)
+        self._check_input_dim(input)
+        return torch.cat([super(_GhostT, self).forward(c) for c in input.split(self.virtual_batch_size)])
+
+class GhostBatchNorm1d(_GhostT, BatchNorm1d):
+    "Ghost batch norm (Hoffer et al. 2017) on bn_nbdev's operator: (N, C) or (N, C, L) input"
+class GhostBatchNorm2d(_GhostT, BatchNorm2d):
+    "Ghost batch norm (Hoffer et al. 2017) on bn_nbdev's operator: (N, C, H, W) input"
+class GhostBatchNorm3d(_GhostT, BatchNorm3d):
+    "Ghost batch norm (Hoffer et al. 2017) on bn_nbdev's operator: (N, C, D, H, W) input"
+
+# %% ../nbs/11_pytorch.ipynb #16b0fe89
+class _FrozenT(torch.nn.Module):
+    "Batch norm with fixed statistics and affine parameters, all buffers, in both modes: torchvision's `FrozenBatchNorm2d`, on the package's operator"
+    _dims = (4,)
+    def __init__(self, num_features, # C, the number of channels
+                 eps=1e-5, # added to the variance
+                 device=None, dtype=None):
+        super().__init__()
+        self.num_features, self.eps = num_features, eps
+        kw = dict(device=device, dtype=dtype)
+        for k, v in (('weight', torch.ones), ('bias', torch.zeros), ('running_mean', torch.zeros), ('running_var', torch.ones)):
+            self.register_buffer(k, v(num_features, **kw))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        state_dict.pop(prefix + 'num_batches_tracked', None)   # a `BatchNorm*d`'s counter: accepted and ignored, as torchvision does
+        super()._load_from_state_dict(state_dict, prefix, *args)
+
+    def forward(self, x):
+        if x.dim() not in self._dims: raise ValueError(f"expected {' or '.join(f'{d}D' for d in self._dims)} input (got {x.dim()}D input)")
+        return functional_batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0., self.eps)
+
+    def extra_repr(self): return f'{self.num_features}, eps={self.eps}'
+
+class FrozenBatchNorm1d(_FrozenT):
+    "Frozen batch norm: (N, C) or (N, C, L) input"
+    _dims = (2, 3)
+class FrozenBatchNorm2d(_FrozenT):
+    "torchvision's `FrozenBatchNorm2d` (same buffers, keys and output) on bn_nbdev's operator: (N, C, H, W) input"
+    _dims = (4,)
+class FrozenBatchNorm3d(_FrozenT):
+    "Frozen batch norm: (N, C, D, H, W) input"
+    _dims = (5,)
+
+# %% ../nbs/11_pytorch.ipynb #2471a303
+def freeze(module): # a `torch.nn.Module`; changed in place where it contains batch norm, and returned
+    "`module` with every batch norm (`torch.nn`'s, ours, renormalized, ghost, sync) replaced by a frozen one with its statistics and affine parameters"
+    kinds = ((torch.nn.BatchNorm3d, FrozenBatchNorm3d), (torch.nn.BatchNorm2d, FrozenBatchNorm2d), (torch.nn.BatchNorm1d, FrozenBatchNorm1d), (torch.nn.SyncBatchNorm, FrozenBatchNorm2d))
+    cls = next((f for b, f in kinds if isinstance(module, b)), None)
+    if cls is not None:
+        if module.running_mean is None: raise ValueError(f"freeze: {module} keeps no running statistics (track_running_stats=False), so there is nothing to freeze it with")
+        f = cls(module.num_features, module.eps, device=module.running_mean.device, dtype=module.running_mean.dtype)
+        with torch.no_grad():
+            f.running_mean.copy_(module.running_mean); f.running_var.copy_(module.running_var)
+            if module.weight is not None: f.weight.copy_(module.weight)
+            if module.bias is not None: f.bias.copy_(module.bias)
+        return f.train(module.training)
+    for name, child in module.named_children(): setattr(module, name, freeze(child))
+    return module
+
+# %% ../nbs/11_pytorch.ipynb #c42b2379
+def _bn_modules(model):
+    "The batch-norm modules of `model` (`torch.nn`'s and ours) that keep running statistics, in order"
+    kinds = (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d, torch.nn.SyncBatchNorm)
+    return [m for m in model.modules() if isinstance(m, kinds) and m.running_mean is not None]
+
+@torch.no_grad()
+def update_bn(loader, # iterable of inputs, or of (input, target, ...) lists, as `torch.optim.swa_utils.update_bn` takes
+              model, # a `torch.nn.Module`
+              device=None, # where to move each input first; None: where it is
+              comm=None): # an mpi4py communicator or chapter 12's `as_group(comm)`: every process ends with the statistics of all processes' data
+    "Set each batch-norm module's running mean and (unbiased) variance to those of all the inputs it sees in training mode: Chan's merge of per-batch moments"
+    from bn_nbdev.after_paper import add_moments, all_moments, batch_moments64
+    bns = _bn_modules(model)
+    if not bns: raise ValueError(f"update_bn: {type(model).__name__} has no batch-norm module with running statistics")
+    modes, momenta = {m: m.training for m in model.modules()}, [b.momentum for b in bns]
+    stats, seen = [None] * len(bns), 0
+    def hook(i):
+        def record(module, args, output):   # after the module's forward, which checked the input
+            x, axis = engine_view(args[0])
+            with on_torch_stream(x.device): stats[i] = add_moments(stats[i], *batch_moments64(as_array(x), axis))
+        return record
+    hooks = [b.register_forward_hook(hook(i)) for i, b in enumerate(bns)]
+    try:
+        for b in bns: b.momentum = 0.   # the running statistics stay put while we look
+        model.train()
+        for batch in loader:
+            x = batch[0] if isinstance(batch, (list, tuple)) else batch
+            model(x if device is None else x.to(device)); seen += 1
+    finally:
+        for h in hooks: h.remove()
+        for b, mo in zip(bns, momenta): b.momentum = mo
+        for m, t in modes.items(): m.train(t)
+    if comm is None and not seen: raise ValueError("update_bn: the loader gave no batches")
+    buf = bns[0].running_mean
+    with on_torch_stream(buf.device):
+        tot = all_moments(stats, [b.num_features for b in bns], comm, _cupy() if buf.device.type == 'cuda' else np)
+        if all(n == 0 for n, *_ in tot): raise ValueError("update_bn: no module saw any input (no batches, or only empty ones, on every process)")
+        for b, (n, mean, m2) in zip(bns, tot):
+            if n == 0: continue
+            b.running_mean.copy_(as_tensor(mean)); b.running_var.copy_(as_tensor(m2 / max(n - 1, 1)))
+    return model
