@@ -12,9 +12,7 @@ from .inference import BatchNorm2d
 from .nn import ReLU, Sequential
 
 # %% auto #0
-__all__ = ['effective_batch', 'bn_param_count', 'plot_param_counts', 'normalization_noise', 'im2col', 'col2im', 'conv2d_forward',
-           'conv2d_backward', 'Conv2d', 'conv_bn_relu', 'noise_curves', 'plot_normalization_noise', 'Flatten',
-           'plot_feature_map_stats']
+__all__ = ['effective_batch', 'bn_param_count', 'plot_param_counts', 'normalization_noise', 'conv_bn_relu', 'noise_curves', 'plot_normalization_noise', 'Flatten', 'plot_feature_map_stats', 'im2col', 'col2im', 'conv2d_forward', 'conv2d_backward', 'Conv2d']
 
 # %% ../nbs/07_cnn.ipynb #1d2dab13
 def effective_batch(shape, # shape of a mini-batch, e.g. (m, C, p, q)
@@ -67,84 +65,6 @@ def normalization_noise(act, # (N, C, H, W) activations: the population that min
         xb = a[rng.choice(len(a), m, replace=False)]
         se += np.mean((batch_norm_forward(xb, eps=eps)[0] - (xb - mean) / sd)**2)
     return float(np.sqrt(se / n_batches))
-
-# %% ../nbs/07_cnn.ipynb #b682c240
-def im2col(x, # input, (N, C, H, W)
-           kh, kw, # kernel height and width
-           padding=0): # zeros added on each side of H and W
-    "Every (C, kh, kw) patch of `x` as a row: shape (N·Ho·Wo, C·kh·kw), stride 1"
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))       # (N, C, Ho, Wo, kh, kw), no copy
-    N, C, Ho, Wo = win.shape[:4]
-    return win.transpose(0, 2, 3, 1, 4, 5).reshape(N*Ho*Wo, C*kh*kw)
-
-# %% ../nbs/07_cnn.ipynb #b5ba0f32
-def col2im(cols, # patch rows, (N·Ho·Wo, C·kh·kw), as from `im2col`
-           x_shape, # (N, C, H, W) of the input
-           kh, kw, # kernel height and width
-           padding=0): # zeros added on each side of H and W
-    "Adjoint of `im2col`: add every patch row back into an array of shape `x_shape`"
-    N, C, H, W = x_shape
-    Ho, Wo = H + 2*padding - kh + 1, W + 2*padding - kw + 1
-    c = cols.reshape(N, Ho, Wo, C, kh, kw)
-    out = np.zeros((N, C, H + 2*padding, W + 2*padding), cols.dtype)
-    for i in range(kh):
-        for j in range(kw): out[:, :, i:i+Ho, j:j+Wo] += c[..., i, j].transpose(0, 3, 1, 2)
-    return out[:, :, padding:padding+H, padding:padding+W]
-
-# %% ../nbs/07_cnn.ipynb #0c821c71
-def conv2d_forward(x, # input, (N, C, H, W)
-                   weight, # filters, (O, C, kh, kw)
-                   bias=None, # (O,), or None
-                   padding=0): # zeros added on each side of H and W
-    "Stride-1 convolution, like `torch.nn.functional.conv2d`: returns `y` (N, O, Ho, Wo) and the patches `cols`"
-    O, C, kh, kw = weight.shape
-    N, _, H, W = x.shape
-    cols = im2col(x, kh, kw, padding)
-    y = cols @ weight.reshape(O, -1).T                          # (N·Ho·Wo, O): channels-last
-    if bias is not None: y += bias
-    return y.reshape(N, H + 2*padding - kh + 1, W + 2*padding - kw + 1, O).transpose(0, 3, 1, 2), cols
-
-def conv2d_backward(dy, # gradient with respect to `y`, (N, O, Ho, Wo)
-                    cols, # the patches saved by `conv2d_forward`
-                    x_shape, # shape of the forward input
-                    weight, # the filters
-                    padding=0):
-    "Gradients of `conv2d_forward`: (`dx`, `dweight`, `dbias`)"
-    O = weight.shape[0]
-    dy2 = dy.transpose(0, 2, 3, 1).reshape(-1, O)               # back to the product's rows
-    dweight = (dy2.T @ cols).reshape(weight.shape)
-    dx = col2im(dy2 @ weight.reshape(O, -1), x_shape, *weight.shape[2:], padding)
-    return dx, dweight, dy2.sum(0)
-
-# %% ../nbs/07_cnn.ipynb #bbdf4313
-class Conv2d:
-    "Stride-1 2-d convolution like `torch.nn.Conv2d`: `weight` (out, in, k, k), `bias` (out,) or None"
-    def __init__(self, in_channels, # C, input channels
-                 out_channels, # O, filters
-                 kernel_size, # k, for a k×k kernel
-                 padding=0, # zeros added on each side of H and W
-                 bias=True, # learn a bias
-                 seed=0, # seed of the initial weights (an int or a `np.random.Generator`)
-                 dtype=np.float32): # dtype of the parameters
-        rng, bound = np.random.default_rng(seed), 1 / np.sqrt(in_channels * kernel_size**2)
-        self.weight = rng.uniform(-bound, bound, (out_channels, in_channels, kernel_size, kernel_size)).astype(dtype)
-        self.bias = rng.uniform(-bound, bound, out_channels).astype(dtype) if bias else None
-        self.padding, self.grad_weight, self.grad_bias = padding, None, None
-
-    def __call__(self, x):
-        self.x_shape = x.shape
-        y, self.cols = conv2d_forward(x, self.weight, self.bias, self.padding)
-        return y
-
-    def backward(self, dy):
-        dx, self.grad_weight, db = conv2d_backward(dy, self.cols, self.x_shape, self.weight, self.padding)
-        self.grad_bias = None if self.bias is None else db
-        return dx
-
-    def __repr__(self):
-        O, C, k, _ = self.weight.shape
-        return f'Conv2d({C}, {O}, kernel_size={k}, padding={self.padding}, bias={self.bias is not None})'
 
 # %% ../nbs/07_cnn.ipynb #8a125035
 def conv_bn_relu(in_channels, out_channels, # channels in and out
@@ -214,3 +134,81 @@ def plot_feature_map_stats(before, # (N, C, H, W) convolution output
     N, _, H, W = np.shape(before)
     fig.suptitle(f'Statistics of each feature map over a batch of {N} examples and all {H}×{W} locations'); fig.tight_layout()
     return fig
+
+# %% ../nbs/09a_the_package.ipynb #b682c240
+def im2col(x, # input, (N, C, H, W)
+           kh, kw, # kernel height and width
+           padding=0): # zeros added on each side of H and W
+    "Every (C, kh, kw) patch of `x` as a row: shape (N·Ho·Wo, C·kh·kw), stride 1"
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))       # (N, C, Ho, Wo, kh, kw), no copy
+    N, C, Ho, Wo = win.shape[:4]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(N*Ho*Wo, C*kh*kw)
+
+# %% ../nbs/09a_the_package.ipynb #b5ba0f32
+def col2im(cols, # patch rows, (N·Ho·Wo, C·kh·kw), as from `im2col`
+           x_shape, # (N, C, H, W) of the input
+           kh, kw, # kernel height and width
+           padding=0): # zeros added on each side of H and W
+    "Adjoint of `im2col`: add every patch row back into an array of shape `x_shape`"
+    N, C, H, W = x_shape
+    Ho, Wo = H + 2*padding - kh + 1, W + 2*padding - kw + 1
+    c = cols.reshape(N, Ho, Wo, C, kh, kw)
+    out = np.zeros((N, C, H + 2*padding, W + 2*padding), cols.dtype)
+    for i in range(kh):
+        for j in range(kw): out[:, :, i:i+Ho, j:j+Wo] += c[..., i, j].transpose(0, 3, 1, 2)
+    return out[:, :, padding:padding+H, padding:padding+W]
+
+# %% ../nbs/09a_the_package.ipynb #0c821c71
+def conv2d_forward(x, # input, (N, C, H, W)
+                   weight, # filters, (O, C, kh, kw)
+                   bias=None, # (O,), or None
+                   padding=0): # zeros added on each side of H and W
+    "Stride-1 convolution, like `torch.nn.functional.conv2d`: returns `y` (N, O, Ho, Wo) and the patches `cols`"
+    O, C, kh, kw = weight.shape
+    N, _, H, W = x.shape
+    cols = im2col(x, kh, kw, padding)
+    y = cols @ weight.reshape(O, -1).T                          # (N·Ho·Wo, O): channels-last
+    if bias is not None: y += bias
+    return y.reshape(N, H + 2*padding - kh + 1, W + 2*padding - kw + 1, O).transpose(0, 3, 1, 2), cols
+
+def conv2d_backward(dy, # gradient with respect to `y`, (N, O, Ho, Wo)
+                    cols, # the patches saved by `conv2d_forward`
+                    x_shape, # shape of the forward input
+                    weight, # the filters
+                    padding=0):
+    "Gradients of `conv2d_forward`: (`dx`, `dweight`, `dbias`)"
+    O = weight.shape[0]
+    dy2 = dy.transpose(0, 2, 3, 1).reshape(-1, O)               # back to the product's rows
+    dweight = (dy2.T @ cols).reshape(weight.shape)
+    dx = col2im(dy2 @ weight.reshape(O, -1), x_shape, *weight.shape[2:], padding)
+    return dx, dweight, dy2.sum(0)
+
+# %% ../nbs/09a_the_package.ipynb #bbdf4313
+class Conv2d:
+    "Stride-1 2-d convolution like `torch.nn.Conv2d`: `weight` (out, in, k, k), `bias` (out,) or None"
+    def __init__(self, in_channels, # C, input channels
+                 out_channels, # O, filters
+                 kernel_size, # k, for a k×k kernel
+                 padding=0, # zeros added on each side of H and W
+                 bias=True, # learn a bias
+                 seed=0, # seed of the initial weights (an int or a `np.random.Generator`)
+                 dtype=np.float32): # dtype of the parameters
+        rng, bound = np.random.default_rng(seed), 1 / np.sqrt(in_channels * kernel_size**2)
+        self.weight = rng.uniform(-bound, bound, (out_channels, in_channels, kernel_size, kernel_size)).astype(dtype)
+        self.bias = rng.uniform(-bound, bound, out_channels).astype(dtype) if bias else None
+        self.padding, self.grad_weight, self.grad_bias = padding, None, None
+
+    def __call__(self, x):
+        self.x_shape = x.shape
+        y, self.cols = conv2d_forward(x, self.weight, self.bias, self.padding)
+        return y
+
+    def backward(self, dy):
+        dx, self.grad_weight, db = conv2d_backward(dy, self.cols, self.x_shape, self.weight, self.padding)
+        self.grad_bias = None if self.bias is None else db
+        return dx
+
+    def __repr__(self):
+        O, C, k, _ = self.weight.shape
+        return f'Conv2d({C}, {O}, kernel_size={k}, padding={self.padding}, bias={self.bias is not None})'

@@ -12,8 +12,7 @@ from .core import device_error, update_running   # `update_running` is defined b
 _all_ = ['update_running']
 
 # %% auto #0
-__all__ = ['running_estimates', 'plot_running_estimates', 'check_momentum', 'batch_norm', 'backward_frozen', 'BatchNorm1d',
-           'BatchNorm2d', 'BatchNorm3d', 'fold_batch_norm', 'update_running']
+__all__ = ['running_estimates', 'plot_running_estimates', 'batch_norm', 'backward_frozen', 'fold_batch_norm', 'update_running', 'check_momentum', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d']
 
 # %% ../nbs/06_inference.ipynb #a8247042
 def running_estimates(batches, # (steps, m) mini-batches of one feature
@@ -35,12 +34,6 @@ def plot_running_estimates(batches, momenta=(0.1, 0.01, None), true_mean=None):
     ax.set_xscale('log'); ax.set_xlabel('training batches seen'); ax.set_ylabel('running mean')
     ax.set_title('Running estimates of the mean settle at different speeds'); ax.legend(fontsize=8)
     return fig
-
-# %% ../nbs/06_inference.ipynb #d0b05fda
-def check_momentum(momentum, allow_none=False):
-    "Validate `momentum`: a number in [0, 1] (or None where allowed)"
-    if momentum is None and allow_none: return
-    if momentum is None or not 0 <= momentum <= 1: raise ValueError(f"Expected momentum in [0, 1]{' or None' if allow_none else ''}, got {momentum}")
 
 # %% ../nbs/06_inference.ipynb #8e3e01c6
 def _train_forward(x, running_mean, running_var, weight, bias, # checked arguments; buffers may be None
@@ -87,13 +80,6 @@ def backward_frozen(dy, x, weight, mean, invstd, axis):
     red = tuple(i for i in range(x.ndim) if i != axis % x.ndim)
     xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
     return dx, (dy * xhat).sum(red, dtype=mean.dtype), dy.sum(red, dtype=mean.dtype)
-
-# %% ../nbs/06_inference.ipynb #50e4767d
-def _as_numpy(v):
-    "A NumPy copy of an array-like: NumPy, CuPy or a PyTorch tensor"
-    if hasattr(v, 'detach'): return v.detach().cpu().numpy().copy()
-    from bn_nbdev import cuda
-    return np.array(cuda.to_host(v))
 
 # %% ../nbs/06_inference.ipynb #8f9cbf50
 class _BatchNormState:
@@ -177,7 +163,32 @@ class _BatchNormForward(_BatchNormState):
         self.grad_bias = None if self.bias is None else grad_bias
         return dx
 
-# %% ../nbs/06_inference.ipynb #b630bf08
+# %% ../nbs/06_inference.ipynb #2fccadad
+def fold_batch_norm(weight, # weight of the layer before, output channels first: (C_out, ...)
+                    bias, # its bias (C_out,), or None
+                    bn): # an eval-mode `BatchNorm*d` with running statistics
+    "Weight and bias of one layer equal to the layer followed by `bn` in eval mode"
+    if bn.running_mean is None: raise ValueError("Folding needs running statistics (track_running_stats=True)")
+    s = 1 / np.sqrt(bn.running_var.astype(np.float64) + bn.eps)
+    if bn.weight is not None: s = s * bn.weight
+    b = -bn.running_mean.astype(np.float64) if bias is None else bias - bn.running_mean
+    new_bias = b * s + (0 if bn.bias is None else bn.bias)
+    return (weight * s.reshape(-1, *[1] * (weight.ndim - 1))).astype(weight.dtype), new_bias.astype(weight.dtype)
+
+# %% ../nbs/09a_the_package.ipynb #d0b05fda
+def check_momentum(momentum, allow_none=False):
+    "Validate `momentum`: a number in [0, 1] (or None where allowed)"
+    if momentum is None and allow_none: return
+    if momentum is None or not 0 <= momentum <= 1: raise ValueError(f"Expected momentum in [0, 1]{' or None' if allow_none else ''}, got {momentum}")
+
+# %% ../nbs/09a_the_package.ipynb #50e4767d
+def _as_numpy(v):
+    "A NumPy copy of an array-like: NumPy, CuPy or a PyTorch tensor"
+    if hasattr(v, 'detach'): return v.detach().cpu().numpy().copy()
+    from bn_nbdev import cuda
+    return np.array(cuda.to_host(v))
+
+# %% ../nbs/09a_the_package.ipynb #b630bf08
 _STATE = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
 
 class _BatchNorm(_BatchNormForward):
@@ -218,7 +229,7 @@ class _BatchNorm(_BatchNormForward):
         from bn_nbdev import cuda
         return self._move(cuda.to_host)
 
-# %% ../nbs/06_inference.ipynb #d3c84c0f
+# %% ../nbs/09a_the_package.ipynb #d3c84c0f
 class BatchNorm1d(_BatchNorm):
     "Batch norm over (N, C) or (N, C, L) input, like `torch.nn.BatchNorm1d`"
     _ranks = (2, 3)
@@ -230,15 +241,3 @@ class BatchNorm2d(_BatchNorm):
 class BatchNorm3d(_BatchNorm):
     "Batch norm over (N, C, D, H, W) input, like `torch.nn.BatchNorm3d`"
     _ranks = (5,)
-
-# %% ../nbs/06_inference.ipynb #2fccadad
-def fold_batch_norm(weight, # weight of the layer before, output channels first: (C_out, ...)
-                    bias, # its bias (C_out,), or None
-                    bn): # an eval-mode `BatchNorm*d` with running statistics
-    "Weight and bias of one layer equal to the layer followed by `bn` in eval mode"
-    if bn.running_mean is None: raise ValueError("Folding needs running statistics (track_running_stats=True)")
-    s = 1 / np.sqrt(bn.running_var.astype(np.float64) + bn.eps)
-    if bn.weight is not None: s = s * bn.weight
-    b = -bn.running_mean.astype(np.float64) if bias is None else bias - bn.running_mean
-    new_bias = b * s + (0 if bn.bias is None else bn.bias)
-    return (weight * s.reshape(-1, *[1] * (weight.ndim - 1))).astype(weight.dtype), new_bias.astype(weight.dtype)
