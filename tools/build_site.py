@@ -182,6 +182,35 @@ def toc_math(text):
     return TOC_LINK.sub(lambda m: m.group(1) + heads[m.group(2)] + m.group(4) if m.group(2) in heads else m.group(0), text)
 
 
+SHOW_DOC_HEAD = re.compile(r'font-size:smaller">source</a></p>\s*<h[2-6] id="([^"]+)"')
+TOC_NAV = re.compile(r'(<nav id="TOC"[^>]*>)(.*?)(</nav>)', re.S)
+
+
+def toc_sections(text):
+    "Drop from the page's table of contents the entries of `show_doc` headings (a function's or class's name, under its source link): the contents list the sections"
+    names = set(SHOW_DOC_HEAD.findall(text))
+    if not names:
+        return text
+
+    def prune(toc):
+        out, pos, depth_skip = [], 0, 0
+        for m in re.finditer(r'<li>|</li>', toc):
+            if depth_skip:
+                depth_skip += 1 if m.group(0) == "<li>" else -1
+                pos = m.end()
+                continue
+            out.append(toc[pos:m.start()])
+            pos = m.start()
+            if m.group(0) == "<li>":
+                link = re.match(r'<li><a href="#([^"]+)"', toc[m.start():])
+                if link and link.group(1) in names:
+                    depth_skip, pos = 1, m.end()
+        out.append(toc[pos:])
+        return re.sub(r"<ul>\s*</ul>", "", "".join(out))
+
+    return TOC_NAV.sub(lambda m: m.group(1) + prune(m.group(2)) + m.group(3), text)
+
+
 def comment_links(text):
     "Make the Markdown links that nbdev writes into the comments of `show_doc` signatures (docments) HTML links."
     return COMMENT.sub(lambda m: '<span class="co">' + MD_LINK.sub(r'<a href="\2">\1</a>', m.group(1)) + "</span>", text)
@@ -223,7 +252,7 @@ def finish_pages(out, nbs, base, links=lambda name: ""):
     targets = doc_targets(nbs)
     where = {}  # (tex, display) -> the pages it is on
     for name in pages:
-        pages[name] = text = toc_math(pages[name])
+        pages[name] = text = toc_sections(toc_math(pages[name]))
         for kind, tex in MATH.findall(text):
             where.setdefault((html.unescape(tex), kind == "display"), []).append(name)
     rendered = dict(zip(where, katex(list(where))))
