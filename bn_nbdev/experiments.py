@@ -129,16 +129,18 @@ def plot_figure1(res, # results of `figure1`, or `load_results` of a saved run
     "The paper's Figure 1: (a) test accuracy against steps; (b, c) 15th, 50th and 85th percentiles of one last-hidden-layer sigmoid input, without and with BN."
     import matplotlib.pyplot as plt
     c, step = res['config'], res['step']
-    fig, axs = plt.subplots(1, 3, figsize=(15, 4.3))
+    fig = plt.figure(figsize=(9.6, 7.2))                  # (a) across the top, (b) and (c) below it
+    gs = fig.add_gridspec(2, 2)
+    axs = [fig.add_subplot(gs[0, :]), fig.add_subplot(gs[1, 0]), fig.add_subplot(gs[1, 1])]
     for k in KINDS: axs[0].plot(step, 100*np.asarray(res['acc'][k]), color=_COLOR[k], label=_LABEL[k])
     axs[0].set(xlabel='training step', ylabel='test accuracy (%)', ylim=acc_ylim, title='(a) test accuracy')
     axs[0].legend(loc='lower right')
     for ax, k, t in zip(axs[1:], KINDS, 'bc'):
-        plot_percentiles(step, res['pct'][k], ax=ax, color=_COLOR[k], title=f'({t}) input of sigmoid {c["unit"]} of hidden layer 3, {_LABEL[k]}')
-        ax.legend(fontsize=8, ncol=3, loc='upper center', bbox_to_anchor=(0.5, -0.17))
+        plot_percentiles(step, res['pct'][k], ax=ax, color=_COLOR[k], title=f'({t}) sigmoid {c["unit"]} of hidden layer 3, {_LABEL[k]}')
+        ax.title.set_fontsize(10); ax.legend(fontsize=8, ncol=3, loc='upper center', bbox_to_anchor=(0.5, -0.16))
     lo, hi = min(np.min(res['pct'][k]) for k in KINDS), max(np.max(res['pct'][k]) for k in KINDS)
     for ax in axs[1:]: ax.set_ylim(lo - 0.05*(hi - lo), hi + 0.05*(hi - lo))
-    fig.suptitle(title or f"784-100-100-100-10 sigmoid MLP on the 4,000/1,000-digit MNIST sample: SGD lr {c['lr']:g}, batch {c['batch_size']}, "
+    fig.suptitle(title or f"784-100-100-100-10 sigmoid MLP on the 4,000/1,000-digit MNIST sample:\nSGD lr {c['lr']:g}, batch {c['batch_size']}, "
                           f"weights N(0, {c['std']:g}²), seed {c['seed']}")
     fig.tight_layout()
     return fig
@@ -195,7 +197,7 @@ def plot_lr_study(res, # results of `lr_study`
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
     lr, step, c = res['lr'], res['step'], res['config']
-    fig, axs = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axs = plt.subplots(1, 2, figsize=(9.6, 3.8))
     for k, a in res['acc'].items():
         s = steps_to_accuracy(step, a, target)
         axs[0].plot(lr, 100*a[..., -1].mean(0), 'o-', color=_COLOR[k], label=f'{_LABEL[k]}: mean of the seeds')
@@ -235,7 +237,7 @@ def plot_weight_growth(hists, # {learning rate: history of `train_run` with `wei
                        title='Weight growth with batch normalization'):
     "(a) Mean length of the weight rows of each hidden layer, (b) the effective rate lr / length² against steps, one color per rate"
     import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axs = plt.subplots(1, 2, figsize=(9.6, 3.8))
     for c, (lr, h) in enumerate(hists.items()):
         w = np.asarray(h['wnorm'])
         for j, ls in zip(range(w.shape[1]), ('-', '--', ':')):
@@ -304,7 +306,7 @@ def plot_placement(res, # results of `run_configs(placement_configs())`
                    lrs=PLACEMENT_LRS): # the rates of the study, one panel each
     "Test accuracy against steps, one panel per rate: without BN, with BN on Wu (the paper's) and on u; one line per seed."
     import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, len(lrs), figsize=(5*len(lrs), 3.8), sharey=True)
+    fig, axs = plt.subplots(1, len(lrs), figsize=(min(9.6, 3.3 * len(lrs)), 3.6), sharey=True)
     names = {'plain': 'without BN', 'bn': 'BN on Wu (the paper)', 'bn-u': 'BN on u'}
     for ax, lr in zip(axs, lrs):
         for c, (k, label) in zip(('C0', 'C1', 'C2'), names.items()):
@@ -342,7 +344,7 @@ def plot_batch_study(res, # results of `batch_size_study`
     "(a) Final test accuracy against the batch size, in eval mode (and, with BN, in training mode); (b) training minus test accuracy."
     import matplotlib.pyplot as plt
     bs, c = res['batch_size'], res['config']
-    fig, axs = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axs = plt.subplots(1, 2, figsize=(9.6, 3.8))
     for k in res['acc']:
         axs[0].plot(bs, 100*res['acc'][k].mean(0), 'o-', color=_COLOR[k], label=f'{_LABEL[k]}: eval mode')
         if k != 'plain': axs[0].plot(bs, 100*res['batch_acc'][k].mean(0), 's--', color=_COLOR[k], label=f'{_LABEL[k]}: training mode (batch statistics)')
@@ -371,7 +373,7 @@ def plot_regularizers(res, # results of `run_configs`
     "(a) Test accuracy and (b) training minus test accuracy against steps, mean of the seeds, one line per configuration."
     import matplotlib.pyplot as plt
     names = names or [n for n in res if n not in ('seeds', 'config')]
-    fig, axs = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axs = plt.subplots(1, 2, figsize=(9.6, 3.8))
     for i, n in enumerate(names):
         r, ls = res[n], '-' if n.startswith('bn') else '--'
         axs[0].plot(r['step'], 100*np.nanmean(r['valid_acc'], 0), ls, color=f'C{i}', label=n)

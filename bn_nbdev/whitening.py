@@ -67,7 +67,7 @@ def plot_whitening_2d(n=500, # points drawn
     lam, u = np.linalg.eigh(batch_cov(x))
     pca = (x - x.mean(0)) @ u / np.sqrt(lam)
     panels = [('raw', x), ('standardized', standardize(x)), ('PCA-whitened', pca), ('ZCA-whitened', zca_whiten(x))]
-    fig, axs = plt.subplots(1, 4, figsize=(13, 3.6))
+    fig, axs = plt.subplots(2, 2, figsize=(8, 7)); axs = axs.ravel()
     for ax, (name, z) in zip(axs, panels):
         ax.scatter(z[:, 0], z[:, 1], c=x[:, 0], s=6, cmap='viridis')
         r = np.corrcoef(z.T)[0, 1]
