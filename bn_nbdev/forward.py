@@ -44,14 +44,17 @@ def fit_identity(x, # (m,) activations of one feature
 
 # %% ../nbs/04_scale_shift.ipynb #3c8b96d5
 def plot_identity_paths(paths, target, steps_shown=30):
-    "Distance of $(\\gamma,\\beta)$ to the identity solution against steps, one line per start"
+    "The paths of $(\\gamma,\\beta)$ from each start to the identity solution, in the plane of the two parameters"
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = plt.subplots(figsize=(6, 4))
     for p in paths:
-        ax.semilogy(np.linalg.norm(p[:steps_shown] - target, axis=1), label=f'start $\\gamma$={p[0,0]:g}, $\\beta$={p[0,1]:g}')
-    ax.set_xlabel('gradient step'); ax.set_ylabel(r'$\|(\gamma,\beta)-(\sqrt{\sigma^2+\epsilon},\mu)\|$')
-    ax.set_title('Gradient descent recovers the identity from any start'); ax.legend(fontsize=8)
+        q = p[:steps_shown]
+        ax.plot(q[:, 0], q[:, 1], '.-', ms=4, lw=1, label=f'start $\\gamma$={p[0,0]:g}, $\\beta$={p[0,1]:g}')
+    ax.plot(*target, 'k*', ms=14, label=r'$(\sqrt{\sigma^2+\epsilon},\ \mu)$')
+    ax.set_xlabel(r'$\gamma$'); ax.set_ylabel(r'$\beta$'); ax.legend(fontsize=8)
+    ax.set_title('Gradient descent goes straight to the identity from any start')
     return fig
+
 
 # %% ../nbs/04_scale_shift.ipynb #10d8052c
 def identity_deviation(batch_sizes, # mini-batch sizes $m$ to try
