@@ -8,6 +8,7 @@ __all__ = ['rel_error', 'grad_check', 'to_xp', 'check_device', 'Linear', 'sigmoi
            'plot_history']
 
 # %% ../nbs/91_nn.ipynb #3035849b
+import os
 from collections import defaultdict
 import numpy as np
 from .backward import numerical_grad
@@ -266,7 +267,7 @@ def evaluate(model, # network
 
 # %% ../nbs/91_nn.ipynb #7609c40e
 def _progress(it, show):
-    if not show: return it
+    if not show or os.environ.get('BN_NBDEV_PROGRESS') == '0': return it   # 0: none, as when a notebook is saved (tools/run_nb.py)
     try: from fastprogress.fastprogress import progress_bar
     except ImportError: return it
     return progress_bar(it, leave=True)

@@ -51,6 +51,7 @@ def main(argv=None):
     p.add_argument('--timeout', type=int, default=1200, help='seconds per cell (nbclient)')
     p.add_argument('--engine', choices=('auto', 'nbclient', 'execnb'), default='auto')
     a = p.parse_args(argv)
+    os.environ.setdefault('BN_NBDEV_PROGRESS', '0')   # saved outputs carry no progress bars (bn_nbdev.nn.fit reads this)
     cfg = configparser.ConfigParser(); cfg.read(Path(__file__).resolve().parents[1] / 'settings.ini')
     skip_flags = set(cfg['DEFAULT'].get('tst_flags', '').split()) - set(a.flags.split())
     engine = a.engine
