@@ -64,9 +64,10 @@ def record_input(x, # probe batch of network inputs, the same at every evaluatio
 # %% ../nbs/01_covariate_shift.ipynb #c1netcb1
 def record_network(x, # probe batch of network inputs, the same at every evaluation
                    lr, # learning rate of the SGD steps, for the update-to-weight ratio
-                   bins=np.linspace(0, 1, 41), # edges of the sigmoid outputs' bins
-                   gbins=np.linspace(-9, -1, 41)): # edges of the bins of log10 |weight gradient|
+                   bins=40, # number of bins of the sigmoid outputs over [0, 1]
+                   glim=(-9, -1)): # range of log10 |weight gradient|, in as many bins
     "A `fit` callback: per hidden layer, histograms of sigmoid outputs and weight gradients, and update/weight."
+    edges, gedges = np.linspace(0, 1, bins + 1), np.linspace(*glim, bins + 1)
     def cb(model, step):
         acts, h = [], x
         for l in model.layers:                        # forward on the probe batch, keeping each sigmoid's output
@@ -75,8 +76,8 @@ def record_network(x, # probe batch of network inputs, the same at every evaluat
         lins = [l for l in model.layers if isinstance(l, Linear)][:len(acts)]   # the hidden layers' weights
         with np.errstate(divide='ignore'):            # zero gradients (before the first step) fall out of the bins
             lg = [np.log10(np.abs(l.grad_weight)) for l in lins]   # the last SGD step's gradients
-        return {'act_hist': np.stack([np.histogram(a, bins)[0]/a.size for a in acts]),
-                'grad_hist': np.stack([np.histogram(g, gbins)[0]/g.size for g in lg]),
+        return {'act_hist': np.stack([np.histogram(a, edges)[0]/a.size for a in acts]),
+                'grad_hist': np.stack([np.histogram(g, gedges)[0]/g.size for g in lg]),
                 'update_ratio': np.array([lr*float(l.grad_weight.std()/l.weight.std()) for l in lins])}
     return cb
 
@@ -122,10 +123,11 @@ def plot_saturation(steps, # training steps of the evaluations
 # %% ../nbs/01_covariate_shift.ipynb #c1netplt
 def plot_network(hists, # {title: history of `fit` with `record_network` recorded}
                  steps=(100, 3000), # evaluation steps whose histograms are drawn (dashed, solid)
-                 bins=np.linspace(0, 1, 41), # the bins given to `record_network`
-                 gbins=np.linspace(-9, -1, 41)): # likewise
+                 bins=40, # the `bins` given to `record_network`
+                 glim=(-9, -1)): # and its `glim`
     "Per-layer histograms of sigmoid outputs and weight gradients at `steps`, and the update-to-weight ratio over training, one column per run."
     import matplotlib.pyplot as plt
+    bins, gbins = np.linspace(0, 1, bins + 1), np.linspace(*glim, bins + 1)
     fig, axs = plt.subplots(3, len(hists), figsize=(9.6, 8.4), sharey='row', squeeze=False)
     for j, (name, hist) in enumerate(hists.items()):
         ax_a, ax_g, ax_u = axs[:, j]
@@ -140,6 +142,6 @@ def plot_network(hists, # {title: history of `fit` with `record_network` recorde
         ax_g.set(title=f'{name}: weight gradients', xlabel='$\\log_{10}|\\partial\\ell/\\partial W|$', ylabel='share of entries per bin (%)')
         ax_u.axhline(-3, color='0.5', ls=':', lw=1)
         ax_u.set(title=f'{name}: update / weight', xlabel='training step', ylabel='$\\log_{10}$(lr·std(grad) / std(W))')
-    axs[0, 0].legend(fontsize=7, ncol=2); axs[2, 0].legend(fontsize=7)
+    axs[0, -1].legend(fontsize=8, ncol=2, loc='upper center'); axs[2, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig
