@@ -8,10 +8,7 @@ import numpy as np
 from .core import median_time
 
 # %% auto #0
-__all__ = ['batch_cov', 'zca_fit', 'apply_whitening', 'zca_whiten', 'standardize_fit', 'standardize', 'plot_whitening_2d',
-           'second_moment_spectrum', 'plot_spectra', 'softmax_xent', 'train_softmax', 'steps_to_loss', 'plot_losses',
-           'plot_lr_sweep', 'time_normalizers', 'loglog_slope', 'plot_cost', 'batch_cov_spectra', 'plot_batch_spectra',
-           'inv_sqrt', 'inv_sqrt_backward', 'eigh_whitening_grads', 'plot_grad_vs_gap']
+__all__ = ['batch_cov', 'zca_fit', 'apply_whitening', 'zca_whiten', 'standardize_fit', 'standardize', 'plot_whitening_2d', 'second_moment_spectrum', 'plot_spectra', 'softmax_xent', 'train_softmax', 'steps_to_loss', 'plot_losses', 'plot_lr_sweep', 'time_normalizers', 'loglog_slope', 'plot_cost', 'batch_cov_spectra', 'plot_batch_spectra', 'inv_sqrt', 'inv_sqrt_backward', 'eigh_whitening_grads', 'plot_grad_vs_gap']
 
 # %% ../nbs/02_whitening.ipynb #fad482a8
 def batch_cov(x): # (m, d) batch, one example per row
@@ -209,7 +206,7 @@ def plot_batch_spectra(ms, # batch sizes
     ax.set_title(f'Covariance of one batch of m standard-normal vectors, d = {d}'); ax.legend(fontsize=8)
     return fig
 
-# %% ../nbs/02_whitening.ipynb #9a223a2c
+# %% ../nbs/94_whitening_gradient.ipynb #9a223a2c
 def _inv_sqrt_kernel(lam):
     "Divided differences K_ij of λ^(-1/2) between the eigenvalues `lam`, in the form that needs no gap."
     s = np.sqrt(lam)
@@ -227,7 +224,7 @@ def inv_sqrt_backward(sigma, # symmetric positive definite (d, d) matrix
     gs = u @ (_inv_sqrt_kernel(lam) * (u.T @ g @ u)) @ u.T
     return (gs + gs.T) / 2
 
-# %% ../nbs/02_whitening.ipynb #7562d753
+# %% ../nbs/94_whitening_gradient.ipynb #7562d753
 def eigh_whitening_grads(gaps, # eigenvalue gaps delta between the two smallest eigenvalues
                          dtype='float64', # torch dtype of the autograd computation
                          seed=0): # seed of the rotation Q and the vectors v, x
@@ -252,7 +249,7 @@ def eigh_whitening_grads(gaps, # eigenvalue gaps delta between the two smallest 
         out.append((np.linalg.norm(grads[0]), np.linalg.norm(exact), np.linalg.norm(grads[1] - exact)))
     return np.array(out).T
 
-# %% ../nbs/02_whitening.ipynb #5e2c4b32
+# %% ../nbs/94_whitening_gradient.ipynb #5e2c4b32
 def plot_grad_vs_gap(gaps, # eigenvalue gaps
                      g64, # `eigh_whitening_grads(gaps, 'float64')`
                      g32): # `eigh_whitening_grads(gaps, 'float32')`
