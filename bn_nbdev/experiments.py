@@ -43,7 +43,7 @@ def plot_figure1(res, # results of `figure1`, or `load_results` of a saved run
     axs[0].legend(loc='lower right')
     for ax, k, t in zip(axs[1:], KINDS, 'bc'):
         plot_percentiles(step, res['pct'][k], ax=ax, color=_COLOR[k], title=f'({t}) sigmoid {c["unit"]} of hidden layer 3, {_LABEL[k]}')
-        ax.title.set_fontsize(10); ax.legend(fontsize=8, ncol=3, loc='upper center', bbox_to_anchor=(0.5, -0.16))
+        ax.title.set_fontsize(10); ax.legend(fontsize=8, ncol=3, loc='upper center', bbox_to_anchor=(0.5, -0.2))
     for ax in axs:
         if log_steps:
             ax.set_xscale('symlog', linthresh=100, linscale=0.5); ax.set_xlim(0, step[-1])
