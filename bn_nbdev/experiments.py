@@ -97,7 +97,7 @@ def device_module(device): # 'cpu' or 'gpu'
     return cupy
 
 
-# %% ../nbs/08_experiments.ipynb #a6aad8ed
+# %% ../nbs/08_experiments.ipynb #4d43633d
 def train_run(kind, # 'plain' or 'bn', or one of `BN_VARIANTS` or `PLACEMENTS`
               lr, # learning rate of plain SGD
               steps, # SGD steps
@@ -310,7 +310,7 @@ def plot_placement(res, # results of `run_configs(placement_configs())`
     fig.suptitle('What to normalize: test accuracy, one line per seed (a run that diverged has none)'); fig.tight_layout()
     return fig
 
-# %% ../nbs/08c_experiments_more.ipynb #ee0916c3
+# %% ../nbs/08c_experiments_more.ipynb #80b5f732
 def batch_mode_accuracy(model, # a `Sequential` network
                         x, y, # inputs and integer targets (moved to the model's device)
                         bs): # batch size: the statistics of each batch normalize it, as in training
