@@ -9,7 +9,7 @@ import numpy as np
 from .moments import acc_dtype, channel_view, merge_moments
 from .forward import array_module, check_input, engine_for, normalize_batch, on_device_of
 from .backward import batch_norm_backward
-from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d, backward_frozen, batch_norm
+from .inference import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm, backward_frozen, batch_norm
 from .core import device_error
 
 # %% auto #0
@@ -270,14 +270,7 @@ class _Frozen:
     def _move(self, to):
         for k in _FROZEN: setattr(self, k, to(getattr(self, k)))
         self._x = None; return self
-    def cuda(self):
-        "Move the buffers to the GPU as CuPy arrays; returns the module"
-        from bn_nbdev import cuda
-        cuda.require(); return self._move(cuda.to_device)
-    def cpu(self):
-        "Move the buffers to NumPy; returns the module"
-        from bn_nbdev import cuda
-        return self._move(cuda.to_host)
+    cuda, cpu = _BatchNorm.cuda, _BatchNorm.cpu   # the modules' moves, over this layer's `_move`
 
 class FrozenBatchNorm1d(_Frozen):
     "Frozen batch norm over (N, C) or (N, C, L) input"

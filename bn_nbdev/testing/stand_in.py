@@ -5,14 +5,14 @@
 # %% ../../nbs/92c_emulator_cupy.ipynb #535e1b27
 from __future__ import annotations
 import sys, time, types
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 import numpy as np
 from .device import (
     DeviceArray, EmuDevice, SM_ATTRIBUTES, current_device, device_array, device_empty, stands_for, tally)
 from .launch import EmuModule, block_order, faults, memory
 
 # %% auto #0
-__all__ = ['alloc_pinned_memory', 'StandInModule', 'fake_cupy', 'emulated']
+__all__ = ['alloc_pinned_memory', 'StandInModule', 'fake_cupy', 'emulated', 'on_gpu']
 
 # %% ../../nbs/92c_emulator_cupy.ipynb #97495abf
 @stands_for('cupy.cuda.Event')
@@ -122,3 +122,11 @@ def emulated(sms=4, # multiprocessors of the emulated GPU
         _emulating['depth'] -= 1; block_order['seed'] = 0; memory['weak'] = False; faults['abort_after'] = -1
         if had is None: sys.modules.pop('cupy', None)
         else: sys.modules['cupy'] = had
+
+# %% ../../nbs/92c_emulator_cupy.ipynb #og000002
+def on_gpu(**emu): # `emulated`'s arguments, for where there is no GPU (4 SMs holding 2 blocks each unless said)
+    "For a `with` block: the array module the kernels run on now (real CuPy on a GPU, or an open `emulated` block's stand-in), else a new `emulated` stand-in"
+    from bn_nbdev import cuda
+    if cuda.available: return nullcontext(cuda.target.xp)
+    return emulated(**{'sms': 4, 'blocks_per_sm': 2, **emu})
+
